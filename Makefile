@@ -1,0 +1,53 @@
+# Seedbed: `make run` starts the app embedded; `make test` runs the suite against PostgreSQL and Redis.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# The test suite's services; override on the command line or in the environment.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seedbed
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: install run test bench lock check typecheck clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_starter_taxonomy
+	$(PY) manage.py ensure_demo_admin
+	@echo "Seedbed on http://127.0.0.1:$(PORT)/ with a Celery worker (embedded: SQLite + filesystem broker in var/). Ctrl-C stops both."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(VENV)/bin/celery -A contrib worker --loglevel=info --concurrency=2 & \
+	  $(PY) manage.py runserver 0.0.0.0:$(PORT)
+
+test: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) tests/benchmarks/bench_validate.py
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+typecheck: install
+	$(PY) -m mypy contrib taxonomy
+
+# Re-resolve requirements.lock from pyproject.toml (needs network to PyPI).
+lock: install
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var

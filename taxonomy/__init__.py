@@ -1,0 +1,1 @@
+"""The taxonomy core: the tree of qna.yaml leaves, its immutable versions, and the InstructLab file format."""
