@@ -80,7 +80,7 @@ def test_embedded_first_run_serves_healthz_with_a_live_worker(tmp_path: Path) ->
         logs.seek(0)
         assert healthy, f"healthz never turned green:\n{logs.read()[-3000:]}"
         assert healthy[1]["status"] == "ok"
-        assert healthy[1]["checks"]["broker"]["transport"].endswith("filesystem.Transport")
+        assert healthy[1]["checks"]["broker"]["transport"] == "filesystem"
         assert healthy[1]["checks"]["database"]["vendor"] == "sqlite"
     finally:
         for proc in (web, worker):

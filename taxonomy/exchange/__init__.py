@@ -1,0 +1,1 @@
+"""Import and export of an InstructLab taxonomy as a directory tree or a git repository."""
