@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "taxonomy",
+    "rest_framework.authtoken",
+    "contrib.accounts",
+    "contrib.submissions",
     "contrib.demo",
 ]
 
@@ -121,7 +124,19 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Seedbed <seedbed@localhost>")
+# The site's own address, for links in notification emails.
+SEEDBED_BASE_URL = env_str("SEEDBED_BASE_URL", "http://127.0.0.1:8000")
+
+# Knowledge documents: Markdown or plain text, each at most this many bytes.
+SEEDBED_DOCUMENT_MAX_BYTES = env_int("SEEDBED_DOCUMENT_MAX_BYTES", 2 * 1024 * 1024)
 
 # Uploads larger than this are refused before they reach the validator; qna.yaml files are kilobytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
@@ -131,6 +146,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -146,6 +162,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "contrib.submissions.choices.Status",
+        "CheckStatusEnum": "contrib.submissions.choices.CheckStatus",
+    },
 }
 
 # Celery: Redis in tests and production; kombu's filesystem transport (no server) when embedded.

@@ -1,0 +1,1 @@
+"""Users, roles, area ownership (CODEOWNERS-like) and API tokens."""
