@@ -12,5 +12,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("taxonomy.api.urls")),
+    path("api/v1/", include("contrib.accounts.api.urls")),
+    path("api/v1/", include("contrib.submissions.api.urls")),
+    path("accounts/", include("contrib.accounts.urls")),
+    path("", include("contrib.submissions.urls")),
     path("", include("taxonomy.urls")),
 ]

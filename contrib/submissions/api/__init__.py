@@ -1,0 +1,1 @@
+"""The REST API of submissions, reviews, merges and notifications."""

@@ -1,0 +1,1 @@
+"""Automatic checks run on a submission's revisions: personal data and secrets, near-duplicates."""
