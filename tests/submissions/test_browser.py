@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,22 +12,11 @@ from django.db import connections
 from playwright.sync_api import Page, expect, sync_playwright
 
 from contrib.submissions.models import Submission
+from tests.browser import launch, require_chromium, screenshot_folder
 from tests.submissions.factories import PASSWORD, SKILLS_AREA, tree_make, user_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# The README's screenshots are refreshed only on request (`SEEDBED_SCREENSHOTS=1 make test`).
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 FABLES = "compositional_skills/writing/fables"
 HARBOURS = "knowledge/history/harbours"
 ANIMALS = ["ant", "hare", "crow", "grasshopper", "dog"]
@@ -36,20 +24,15 @@ ANIMALS = ["ant", "hare", "crow", "grasshopper", "dog"]
 
 @pytest.fixture
 def screenshots(tmp_path: Path) -> Path:
-    folder = DOCS_SCREENSHOTS if os.environ.get("SEEDBED_SCREENSHOTS") else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path)
 
 
 @pytest.fixture
 def page(live_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Page]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is required in CI at {CHROMIUM}: apt-get install chromium")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    require_chromium()
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)

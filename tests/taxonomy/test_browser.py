@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.browser import launch, require_chromium, screenshot_folder
 from tests.taxonomy.helpers import (
     FREEFORM_PATH,
     GROUNDED_PATH,
@@ -24,24 +24,11 @@ from tests.taxonomy.helpers import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# The README's screenshots are refreshed only on request (`SEEDBED_SCREENSHOTS=1 make test`), so a test run
-# leaves the work tree clean.
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
 def screenshots(tmp_path: Path) -> Path:
-    return DOCS_SCREENSHOTS if os.environ.get("SEEDBED_SCREENSHOTS") else tmp_path
+    return screenshot_folder(tmp_path)
 
 
 @dataclass
@@ -56,15 +43,12 @@ class Browsing:
 
 @pytest.fixture
 def browsing(live_server, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browsing]:  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is required in CI at {CHROMIUM}: apt-get install chromium")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    require_chromium()
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
         context = browser.new_context(viewport={"width": 1200, "height": 900})
         page = context.new_page()
         page.set_default_timeout(10_000)
