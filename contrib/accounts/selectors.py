@@ -47,9 +47,9 @@ def owned_prefixes(user: AnyUser) -> list[str]:
     """The area prefixes ``user`` reviews (empty for anonymous users and plain contributors)."""
     if not user.is_authenticated:
         return []
-    return list(Area.objects.filter(reviewers=user).values_list("prefix", flat=True))
+    return list(Area.objects.filter(reviewers__pk=user.pk).values_list("prefix", flat=True))
 
 
 def profile_of(user: AbstractBaseUser) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
+    profile, _ = Profile.objects.get_or_create(user_id=user.pk)
     return profile

@@ -34,7 +34,7 @@ def area_normalize(prefix: str) -> str:
 @transaction.atomic
 def role_grant(*, user: AbstractBaseUser, role: str, area: str | None = None, required_approvals: int | None = None) -> Area | None:
     """Make ``user`` a contributor (a no-op: every user is one), a reviewer of ``area``, or a maintainer."""
-    profile, _ = Profile.objects.get_or_create(user=user)
+    profile, _ = Profile.objects.get_or_create(user_id=user.pk)
     if role == Role.CONTRIBUTOR:
         return None
     if role == Role.MAINTAINER:
@@ -49,7 +49,7 @@ def role_grant(*, user: AbstractBaseUser, role: str, area: str | None = None, re
         if required_approvals is not None:
             obj.required_approvals = required_approvals
             obj.save(update_fields=["required_approvals"])
-        obj.reviewers.add(user)
+        obj.reviewers.add(user.pk)
         return obj
     raise RoleError(f"Unknown role {role!r}: use contributor, reviewer or maintainer.")
 
@@ -57,7 +57,7 @@ def role_grant(*, user: AbstractBaseUser, role: str, area: str | None = None, re
 @transaction.atomic
 def role_revoke(*, user: AbstractBaseUser, role: str, area: str | None = None) -> None:
     if role == Role.MAINTAINER:
-        Profile.objects.filter(user=user).update(is_maintainer=False)
+        Profile.objects.filter(user_id=user.pk).update(is_maintainer=False)
     elif role == Role.REVIEWER and area:
         for obj in Area.objects.filter(prefix=area_normalize(area)):
-            obj.reviewers.remove(user)
+            obj.reviewers.remove(user.pk)

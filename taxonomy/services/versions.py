@@ -188,7 +188,7 @@ def _version_create_locked(
     version = TaxonomyVersion.objects.create(
         number=head_number + 1,
         parent=head,
-        author=author,
+        author_id=author.pk if author is not None else None,
         author_name=author_name or (getattr(author, "get_full_name", lambda: "")() if author else ""),
         author_email=author_email or (getattr(author, "email", "") if author else ""),
         message=message,
