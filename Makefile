@@ -36,6 +36,7 @@ test: install
 
 bench: install
 	$(PY) tests/benchmarks/bench_validate.py
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} $(PY) tests/benchmarks/bench_teacher.py
 
 check: install
 	$(PY) manage.py check
