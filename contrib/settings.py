@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "contrib.accounts",
     "contrib.submissions",
+    "contrib.synth",
     "contrib.demo",
 ]
 
@@ -178,6 +179,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # With acks_late, a killed worker's task returns to the queue once unacknowledged this many seconds.
+    _visibility = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": min(10, max(1, _visibility // 2)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "seedbed")
 CELERY_TASK_ACKS_LATE = True
@@ -189,6 +198,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Seconds between worker heartbeats written to the cache, and the age /healthz still calls alive.
 SEEDBED_WORKER_HEARTBEAT_SECONDS = env_int("SEEDBED_WORKER_HEARTBEAT_SECONDS", 10)
 SEEDBED_WORKER_HEARTBEAT_MAX_AGE = env_int("SEEDBED_WORKER_HEARTBEAT_MAX_AGE", 60)
+
+# Retries of one teacher request on 429, 5xx, timeouts and connection errors before a run fails.
+SEEDBED_TEACHER_MAX_RETRIES = env_int("SEEDBED_TEACHER_MAX_RETRIES", 5)
 
 # Where `import_taxonomy` may read from when started from the web or API (the CLI may read anywhere).
 SEEDBED_IMPORT_ROOTS = env_list("SEEDBED_IMPORT_ROOTS", [])

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("taxonomy.api.urls")),
     path("api/v1/", include("contrib.accounts.api.urls")),
     path("api/v1/", include("contrib.submissions.api.urls")),
+    path("api/v1/", include("contrib.synth.api.urls")),
     path("accounts/", include("contrib.accounts.urls")),
     path("", include("contrib.submissions.urls")),
     path("", include("taxonomy.urls")),

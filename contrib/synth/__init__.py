@@ -1,0 +1,1 @@
+"""Synthetic data generation: teachers, pipelines, generation runs and samples."""

@@ -1,0 +1,1 @@
+"""The REST API of generation runs and their samples."""
