@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+DEMO_TEACHER_PORT ?= 8100
 
 # The test suite's services; override on the command line or in the environment.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seedbed
@@ -23,9 +24,14 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_starter_taxonomy
 	$(PY) manage.py ensure_demo_admin
-	@echo "Seedbed on http://127.0.0.1:$(PORT)/ with a Celery worker (embedded: SQLite + filesystem broker in var/). Ctrl-C stops both."
+	$(PY) manage.py configure_teacher scripted-demo --base-url http://127.0.0.1:$(DEMO_TEACHER_PORT)/v1 \
+	  --model scripted-teacher --max-concurrency 8 >/dev/null
+	@echo "Seedbed on http://127.0.0.1:$(PORT)/ with a Celery worker (embedded: SQLite + filesystem broker in var/)."
+	@echo "DEMO teacher 'scripted-demo': the scripted test teacher on :$(DEMO_TEACHER_PORT), canned answers, not a model."
+	@echo "Point Seedbed at a real teacher with 'manage.py configure_teacher' (see README). Ctrl-C stops everything."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A contrib worker --loglevel=info --concurrency=2 & \
+	  $(PY) manage.py run_scripted_teacher --port $(DEMO_TEACHER_PORT) --slots 8 --latency 0.2 & \
 	  $(PY) manage.py runserver 0.0.0.0:$(PORT)
 
 test: install
