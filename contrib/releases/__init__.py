@@ -1,0 +1,1 @@
+"""Releases: versioned, deduplicated, reproducible dataset releases with provenance, and takedowns."""

@@ -1,0 +1,32 @@
+"""Enumerations of releases."""
+
+from django.db import models
+
+
+class ReleaseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    BUILDING = "building", "Building"
+    BUILT = "built", "Built"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class FileKind(models.TextChoices):
+    PARQUET = "parquet", "Parquet shard"
+    JSONL = "jsonl", "JSON lines"
+    CARD = "card", "Dataset card"
+    MANIFEST = "manifest", "Manifest"
+    REPORT = "report", "Build report"
+
+
+class Split(models.TextChoices):
+    TRAIN = "train", "Train"
+    TEST = "test", "Test"
+    NONE = "", "None"
+
+
+class TakedownKind(models.TextChoices):
+    CONTRIBUTOR = "contributor", "Every row of a contributor"
+    LEAF_PATH = "leaf_path", "Every row of a leaf path (and below)"
+    SUBMISSION = "submission", "Every row from a submission"
