@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("contrib.synth.api.urls")),
     path("accounts/", include("contrib.accounts.urls")),
     path("", include("contrib.submissions.urls")),
+    path("", include("contrib.synth.urls")),
     path("", include("taxonomy.urls")),
 ]
