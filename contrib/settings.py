@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "contrib.accounts",
     "contrib.submissions",
     "contrib.synth",
+    "contrib.releases",
+    "django_celery_beat",
     "contrib.demo",
 ]
 
