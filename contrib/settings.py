@@ -204,6 +204,12 @@ SEEDBED_WORKER_HEARTBEAT_MAX_AGE = env_int("SEEDBED_WORKER_HEARTBEAT_MAX_AGE", 6
 # Retries of one teacher request on 429, 5xx, timeouts and connection errors before a run fails.
 SEEDBED_TEACHER_MAX_RETRIES = env_int("SEEDBED_TEACHER_MAX_RETRIES", 5)
 
+# Where release builds write before their files are stored (one sub-directory per build attempt).
+SEEDBED_RELEASE_SCRATCH = Path(env_str("SEEDBED_RELEASE_SCRATCH", str(VAR_DIR / "release-scratch")))
+# Rows per parquet shard of a release, and the Hugging Face Hub dataset repo releases are pushed to.
+SEEDBED_RELEASE_SHARD_ROWS = env_int("SEEDBED_RELEASE_SHARD_ROWS", 250_000)
+SEEDBED_RELEASE_HUB_REPO = env_str("SEEDBED_RELEASE_HUB_REPO", "")
+
 # Where `import_taxonomy` may read from when started from the web or API (the CLI may read anywhere).
 SEEDBED_IMPORT_ROOTS = env_list("SEEDBED_IMPORT_ROOTS", [])
 

@@ -18,6 +18,7 @@ class FileKind(models.TextChoices):
     CARD = "card", "Dataset card"
     MANIFEST = "manifest", "Manifest"
     REPORT = "report", "Build report"
+    SIGNATURES = "signatures", "Near-duplicate signatures"
 
 
 class Split(models.TextChoices):
