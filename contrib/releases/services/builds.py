@@ -1,0 +1,167 @@
+"""Build a release: into a scratch directory, then stored and registered in one transaction at the end."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from contrib.releases.build.finish import finish_release_dir
+from contrib.releases.build.leaves import leaves_at
+from contrib.releases.build.pipeline import SIGNATURES, BuildPlan, run_pipeline
+from contrib.releases.choices import ReleaseStatus
+from contrib.releases.exceptions import ReleaseImmutable, ReleaseStateError
+from contrib.releases.models import Release, ReleaseFile, Takedown
+from contrib.releases.storage import object_open, object_put, scratch_clear, scratch_dir
+
+logger = logging.getLogger(__name__)
+
+BUILDABLE = (ReleaseStatus.DRAFT, ReleaseStatus.FAILED, ReleaseStatus.BUILT, ReleaseStatus.BUILDING)
+
+
+@dataclass
+class FileResult:
+    """One file a build wrote, as the manifest lists it."""
+
+    name: str
+    kind: str
+    config_name: str
+    split: str
+    rows: int
+    bytes: int
+    sha256: str
+
+
+@dataclass
+class BuildResult:
+    """A finished build: its directory (removed once stored), files, statistics and seconds per stage."""
+
+    directory: Path
+    files: list[FileResult]
+    stats: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    registered: bool = False
+
+
+def _plan(release: Release, *, takedown_ids: list[int] | None, shard_rows: int | None) -> BuildPlan:
+    """What to build: for a rebuild, the takedowns and shard size the recorded build used."""
+    takedowns = list(Takedown.objects.select_related("contributor").order_by("pk"))
+    if takedown_ids is not None:
+        takedowns = [t for t in takedowns if t.pk in set(takedown_ids)]
+    previous = release.previous
+    signatures = None
+    if previous is not None:
+        file = ReleaseFile.objects.filter(release=previous, name=SIGNATURES).first()
+        if file is not None:
+            signatures = lambda: object_open(file.storage_name)
+    return BuildPlan(
+        version=release.version,
+        leaves=leaves_at(release.taxonomy_version_id, takedowns),
+        run_ids=sorted(release.runs.values_list("pk", flat=True)),
+        config=dict(release.config),
+        shard_rows=shard_rows or settings.SEEDBED_RELEASE_SHARD_ROWS,
+        previous_signatures=signatures,
+        previous_version=previous.version if previous else "",
+    ), [t.pk for t in takedowns]  # type: ignore[return-value]
+
+
+def build_into(release: Release, out: Path, *, takedown_ids: list[int] | None = None,
+               shard_rows: int | None = None) -> BuildResult:
+    """Build ``release`` into the new directory ``out``; no state of the release changes."""
+    plan, considered = _plan(release, takedown_ids=takedown_ids, shard_rows=shard_rows)  # type: ignore[misc]
+    out.mkdir(parents=True, exist_ok=False)
+    output = run_pipeline(plan, out)
+    output.stats["build"] = {"shard_rows": plan.shard_rows, "takedown_ids": considered,
+                             "previous": plan.previous_version}
+    entries, diff = finish_release_dir(release, out, output, plan.leaves)
+    output.stats["diff"] = diff
+    files = [FileResult(**entry) for entry in entries]
+    return BuildResult(directory=out, files=files, stats=output.stats, timings=output.timings)
+
+
+def release_build(*, release: Release, output_root: Path | None = None) -> BuildResult:
+    """Build ``release``: with ``output_root``, only into that directory (for verify --rebuild); else into a
+    scratch directory, then store the files and mark it built, all at once. Raises ReleaseImmutable for a
+    published or withdrawn release."""
+    if output_root is not None:
+        recorded = (release.stats or {}).get("build", {})
+        return build_into(release, Path(output_root), takedown_ids=recorded.get("takedown_ids"),
+                          shard_rows=recorded.get("shard_rows"))
+    with transaction.atomic():
+        locked = Release.objects.select_for_update().get(pk=release.pk)
+        if locked.is_immutable:
+            raise ReleaseImmutable(f"Release {locked.version} is {locked.status}: it never changes; make a patch release.")
+        if locked.status not in BUILDABLE:
+            raise ReleaseStateError(f"Release {locked.version} is {locked.status} and cannot be built.")
+        locked.build_attempt += 1
+        locked.status, locked.error = ReleaseStatus.BUILDING, ""
+        locked.save(update_fields=["build_attempt", "status", "error"])
+        attempt = locked.build_attempt
+    # A killed attempt left its scratch directory behind: every attempt starts clean.
+    scratch_clear(locked.pk)
+    out = scratch_dir(locked.pk, attempt)
+    try:
+        result = build_into(locked, out)
+        registered = _register(locked.pk, attempt, result)
+    except Exception as exc:
+        _fail(locked.pk, attempt, f"{type(exc).__name__}: {exc}")
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    shutil.rmtree(out.parent, ignore_errors=True)
+    result.registered = registered
+    return result
+
+
+def _register(release_id: int, attempt: int, result: BuildResult) -> bool:
+    """Store the files and mark the release built, unless a later attempt took over meanwhile."""
+    with transaction.atomic():
+        locked = Release.objects.select_for_update().get(pk=release_id)
+        if locked.build_attempt != attempt or locked.status != ReleaseStatus.BUILDING:
+            logger.warning("Release %s: attempt %s superseded; its files are discarded.", locked.version, attempt)
+            return False
+        locked.files.all().delete()
+        rows = []
+        for entry in result.files:
+            storage_name = object_put(result.directory / entry.name, entry.sha256)
+            rows.append(ReleaseFile(
+                release=locked, name=entry.name, kind=entry.kind, config_name=entry.config_name,
+                split=entry.split, rows=entry.rows, bytes=entry.bytes, sha256=entry.sha256,
+                storage_name=storage_name,
+            ))
+        ReleaseFile.objects.bulk_create(rows)
+        stats = dict(result.stats)
+        locked.diff = stats.pop("diff", {})
+        locked.stats = stats
+        locked.status, locked.built_at = ReleaseStatus.BUILT, timezone.now()
+        locked.save(update_fields=["stats", "diff", "status", "built_at"])
+    return True
+
+
+def _fail(release_id: int, attempt: int, message: str) -> None:
+    with contextlib.suppress(Exception), transaction.atomic():
+        Release.objects.filter(pk=release_id, build_attempt=attempt, status=ReleaseStatus.BUILDING).update(
+            status=ReleaseStatus.FAILED, error=message[:4000]
+        )
+
+
+def release_build_enqueue(*, release: Release, actor: Any = None) -> Release:
+    """Mark ``release`` building and start its build on a worker once committed."""
+    from contrib.releases.tasks import release_build_run
+
+    with transaction.atomic():
+        locked = Release.objects.select_for_update().get(pk=release.pk)
+        if locked.is_immutable:
+            raise ReleaseImmutable(f"Release {locked.version} is {locked.status}: it never changes; make a patch release.")
+        if locked.status not in (ReleaseStatus.DRAFT, ReleaseStatus.FAILED, ReleaseStatus.BUILT):
+            raise ReleaseStateError(f"Release {locked.version} is {locked.status}: wait for its build to finish.")
+        locked.status, locked.error = ReleaseStatus.BUILDING, ""
+        locked.save(update_fields=["status", "error"])
+        transaction.on_commit(lambda: release_build_run.delay(locked.pk))
+    return locked
