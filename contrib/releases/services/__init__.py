@@ -2,6 +2,7 @@
 
 from contrib.releases.services.builds import BuildResult, release_build, release_build_enqueue
 from contrib.releases.services.cadence import release_candidate_cut
+from contrib.releases.services.hub import release_materialize, release_push
 from contrib.releases.services.releases import (
     release_create,
     release_diff_between,
@@ -19,8 +20,10 @@ __all__ = [
     "release_candidate_cut",
     "release_create",
     "release_diff_between",
+    "release_materialize",
     "release_patch",
     "release_publish",
+    "release_push",
     "release_verify",
     "release_withdraw",
     "takedown_affected",

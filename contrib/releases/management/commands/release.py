@@ -1,4 +1,4 @@
-"""`release build|publish|withdraw|verify|diff|export|takedown-affected|patch`: the maintainer's release workflow."""
+"""`release build|publish|withdraw|verify|diff|export|push|takedown-affected|patch`: the maintainer's release workflow."""
 
 from __future__ import annotations
 
@@ -53,6 +53,9 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="Write the release's taxonomy version as an InstructLab tree.")
         export.add_argument("version")
         export.add_argument("dir")
+        push = sub.add_parser("push", help="Push a published release to a Hugging Face Hub dataset repo (HF_TOKEN).")
+        push.add_argument("version")
+        push.add_argument("--repo-id", default="", help="OWNER/NAME; default SEEDBED_RELEASE_HUB_REPO.")
         affected = sub.add_parser("takedown-affected")
         affected.add_argument("takedown", type=int)
         patch = sub.add_parser("patch", help="Build a patch release of VERSION without taken-down rows.")
@@ -158,6 +161,12 @@ class Command(BaseCommand):
         except TaxonomyError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Wrote {count} leaves of taxonomy version {release.taxonomy_version_id} to {options['dir']}.")
+
+    def do_push(self, options: dict[str, Any]) -> None:
+        from contrib.releases.services import release_push
+
+        plan = release_push(release=release_or_error(options["version"]), repo_id=options["repo_id"])
+        self.stdout.write(f"Pushed {len(plan.operations)} files to {plan.repo_id}, tagged {plan.tag}.")
 
     def do_takedown_affected(self, options: dict[str, Any]) -> None:
         from contrib.releases.services import takedown_affected
