@@ -15,8 +15,10 @@ urlpatterns = [
     path("api/v1/", include("contrib.accounts.api.urls")),
     path("api/v1/", include("contrib.submissions.api.urls")),
     path("api/v1/", include("contrib.synth.api.urls")),
+    path("api/v1/", include("contrib.releases.api.urls")),
     path("accounts/", include("contrib.accounts.urls")),
     path("", include("contrib.submissions.urls")),
     path("", include("contrib.synth.urls")),
+    path("", include("contrib.releases.urls")),
     path("", include("taxonomy.urls")),
 ]
