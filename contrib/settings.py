@@ -168,6 +168,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SubmissionStatusEnum": "contrib.submissions.choices.Status",
         "CheckStatusEnum": "contrib.submissions.choices.CheckStatus",
+        "LeafKindEnum": "taxonomy.choices.LeafKind",
+        "ReleaseFileKindEnum": "contrib.releases.choices.FileKind",
     },
 }
 
