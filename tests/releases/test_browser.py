@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.browser import launch, require_chromium, screenshot_folder
+from tests.browser import offline_page, screenshot_folder
 from tests.releases import test_views as shared
 from tests.releases.test_views import PARQUET, release_make
 
@@ -20,27 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Page]:
-    require_chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        requested: list[str] = []
-        errors: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        try:
-            yield page
-            assert all(url.startswith(live_server.url) for url in requested), requested
-            assert not errors, errors
-        finally:
-            context.close()
-            browser.close()
-            connections.close_all()
+def page(live_server: Any, tmp_path: Path) -> Iterator[Page]:
+    with offline_page(live_server.url, tmp_path, accept_downloads=True) as page:
+        yield page
 
 
 def test_a_visitor_sees_the_charts_and_downloads_a_file(page: Page, live_server: Any, media: Path, tmp_path: Path) -> None:

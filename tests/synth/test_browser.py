@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from contrib.synth.choices import RunStatus
 from contrib.synth.models import GenerationRun
 from contrib.synth.services import teacher_configure
-from tests.browser import launch, require_chromium, screenshot_folder
+from tests.browser import offline_page, screenshot_folder
 from tests.submissions.factories import PASSWORD, submit, tree_make, user_make
 from tests.synth.scripted import ScriptedTeacherHandle, run_scripted_teacher
 
@@ -22,30 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 
 
 @pytest.fixture
-def page(live_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Page]:
-    require_chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        requested: list[str] = []
-        errors: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        try:
-            try:
-                yield page
-            finally:
-                page.screenshot(path=str(tmp_path / "last-page.png"), full_page=True)
-            assert all(url.startswith(live_server.url) for url in requested), requested
-            assert not errors, errors
-        finally:
-            context.close()
-            browser.close()
-            connections.close_all()
+def page(live_server: Any, tmp_path: Path) -> Iterator[Page]:
+    with offline_page(live_server.url, tmp_path) as page:
+        yield page
 
 
 @pytest.fixture
