@@ -40,9 +40,12 @@ test: install
 	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+BENCH_RELEASE_ROWS ?= 1000000
+
 bench: install
 	$(PY) tests/benchmarks/bench_validate.py
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} $(PY) tests/benchmarks/bench_teacher.py
+	$(PY) tests/benchmarks/bench_release.py --rows $(BENCH_RELEASE_ROWS)
 
 check: install
 	$(PY) manage.py check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,15 +76,19 @@ def _plan(release: Release, *, takedown_ids: list[int] | None, shard_rows: int |
 def build_into(release: Release, out: Path, *, takedown_ids: list[int] | None = None,
                shard_rows: int | None = None) -> BuildResult:
     """Build ``release`` into the new directory ``out``; no state of the release changes."""
+    started = time.perf_counter()
     plan, considered = _plan(release, takedown_ids=takedown_ids, shard_rows=shard_rows)  # type: ignore[misc]
     out.mkdir(parents=True, exist_ok=False)
+    planned = time.perf_counter()
     output = run_pipeline(plan, out)
     output.stats["build"] = {"shard_rows": plan.shard_rows, "takedown_ids": considered,
                              "previous": plan.previous_version}
+    piped = time.perf_counter()
     entries, diff = finish_release_dir(release, out, output, plan.leaves)
     output.stats["diff"] = diff
     files = [FileResult(**entry) for entry in entries]
-    return BuildResult(directory=out, files=files, stats=output.stats, timings=output.timings)
+    timings = {"plan": planned - started, **output.timings, "card_manifest": time.perf_counter() - piped}
+    return BuildResult(directory=out, files=files, stats=output.stats, timings=timings)
 
 
 def release_build(*, release: Release, output_root: Path | None = None) -> BuildResult:
@@ -109,7 +114,9 @@ def release_build(*, release: Release, output_root: Path | None = None) -> Build
     out = scratch_dir(locked.pk, attempt)
     try:
         result = build_into(locked, out)
+        stored = time.perf_counter()
         registered = _register(locked.pk, attempt, result)
+        result.timings["store"] = time.perf_counter() - stored
     except Exception as exc:
         _fail(locked.pk, attempt, f"{type(exc).__name__}: {exc}")
         shutil.rmtree(out, ignore_errors=True)
