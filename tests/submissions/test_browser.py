@@ -29,7 +29,7 @@ def screenshots(tmp_path: Path) -> Path:
 @pytest.fixture
 def page(live_server: Any, tmp_path: Path) -> Iterator[Page]:
     # The flows provoke a refused action on purpose; the browser logs its 400/409 as console errors.
-    with offline_page(live_server.url, tmp_path, timeout_ms=15_000,
+    with offline_page(live_server.url, tmp_path, timeout_ms=30_000,
                       allowed_errors=("status of 409", "status of 400")) as page:
         yield page
 
