@@ -22,11 +22,14 @@ from contrib.releases.formats.neardup import NearDupFilter, read_signatures, wri
 from contrib.releases.formats.rows import (
     SourceRow,
     config_for,
+    jsonl_line_of,
+    metadata_json_prefix,
+    metadata_prefix,
     neardup_text,
     normalize_row,
-    row_hash,
-    row_id,
-    to_training_record,
+    normalized_row_hash,
+    normalized_user_content,
+    row_id_of,
 )
 
 REPORT = "build_report.jsonl"
@@ -113,6 +116,7 @@ def run_pipeline(plan: BuildPlan, out: Path) -> BuildOutput:
     generation: Counter[tuple[int, str, str, str]] = Counter()
     system_prompt = str(config.get("system_prompt") or "")
     pending: deque[tuple[ReleaseLeaf, SourceRow, str]] = deque()
+    meta_of: dict[tuple[Any, str], tuple[tuple[Any, ...], str]] = {}
 
     with open(out / REPORT, "wb") as report:
 
@@ -122,8 +126,9 @@ def run_pipeline(plan: BuildPlan, out: Path) -> BuildOutput:
             for leaf, raw in rows:
                 clock.lap("collect")
                 considered += 1
-                row = normalize_row(raw)
-                rid = row_id(row)
+                row = normalize_row(raw)  # the only normalisation: everything below reads these texts
+                hash_hex = normalized_row_hash(row)
+                rid = row_id_of(row, hash_hex)
                 clock.lap("normalize")
                 if leaf.takedown_id is not None:
                     dropped["takedown"] += 1
@@ -131,11 +136,11 @@ def run_pipeline(plan: BuildPlan, out: Path) -> BuildOutput:
                                           "leaf_path": leaf.path, "sample_id": row.sample_id})
                     clock.lap("exact_dedup")
                     continue
-                digest = bytes.fromhex(row_hash(row))[:16]
+                digest = bytes.fromhex(hash_hex)[:16]
                 if digest in seen or not (row.question and row.answer):
                     reason = "exact_duplicate" if digest in seen else "empty"
                     dropped[reason] += 1
-                    _report_line(report, {"id": rid, "reason": reason, "row_hash": row_hash(row),
+                    _report_line(report, {"id": rid, "reason": reason, "row_hash": hash_hex,
                                           "leaf_path": leaf.path, "sample_id": row.sample_id})
                     clock.lap("exact_dedup")
                     continue
@@ -162,10 +167,17 @@ def run_pipeline(plan: BuildPlan, out: Path) -> BuildOutput:
                     leaf.path, test_fraction=float(config["test_fraction"]), seed=int(config["seed"])
                 )
             clock.lap("split")
-            record = to_training_record(row, system_prompt=system_prompt)
-            writers[(config_for(leaf.kind), split)].write(record)
-            clock.lap("write")
             prov = row.provenance
+            meta = meta_of.get((prov, row.kind))
+            if meta is None:
+                prefix = metadata_prefix(row)
+                meta = meta_of[(prov, row.kind)] = (prefix, metadata_json_prefix(prefix))
+            user = normalized_user_content(row)
+            line = jsonl_line_of(rid, system_prompt, user, row.answer, meta[1], row.sample_id, prov.license)
+            writers[(config_for(leaf.kind), split)].write_row(
+                rid, system_prompt, user, row.answer, (*meta[0], row.sample_id, prov.license), line
+            )
+            clock.lap("write")
             by_area[leaf.area] += 1
             by_area_kind[(leaf.area, leaf.kind)] += 1
             by_origin[prov.origin] += 1

@@ -13,7 +13,7 @@ import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 from datasketch.storage import OrderedStorage, UnorderedStorage
 
-from contrib.submissions.checks.neardup import EXAMPLE_SHINGLE_WORDS, normalize
+from contrib.submissions.checks.neardup import _PUNCTUATION, EXAMPLE_SHINGLE_WORDS, normalize
 
 #: The permutation scheme; pinned so persisted signatures stay comparable across datasketch upgrades.
 SCHEME = "affine32"
@@ -28,6 +28,8 @@ _MIX = (np.uint32(0x9E3779B1), np.uint32(0x85EBCA77), np.uint32(0xC2B2AE3D))
 # Odd 64-bit multipliers turning the r values of a band into one key.
 _BAND_MIX = (np.random.default_rng(20261124).integers(0, 1 << 63, size=1024, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
 _CHUNK = 4096
+# ASCII characters the shared normalize() turns into a space, for a regex-free path on ASCII text
+_ASCII_PUNCTUATION = {c: " " for c in range(128) if _PUNCTUATION.match(chr(c))}
 _WORD_CACHE_LIMIT = 1 << 18
 _MAGIC = b"SBNDSIG1"
 _HEADER = struct.Struct("<8sHqH")
@@ -180,7 +182,7 @@ class NearDupFilter:
     def _best_match(self, values: np.ndarray, band_keys: list[int]) -> Match | None:
         candidates: set[int] = set()
         for table, band_key in zip(self._tables, band_keys):
-            candidates.update(table.get(band_key))
+            table.collect(band_key, candidates)
         best: tuple[float, int] | None = None
         for position in sorted(candidates):  # earliest first, so ties go to the earliest row
             similarity = float(np.count_nonzero(self._values(position) == values)) / self.num_perm
@@ -199,7 +201,7 @@ class NearDupFilter:
         self._keys.append(key)
         self._references.append(reference)
         for table, band_key in zip(self._tables, band_keys):
-            table.insert(band_key, position)
+            table.add(band_key, position)
 
     def _values(self, position: int) -> np.ndarray:
         return self._chunks[position // _CHUNK][position % _CHUNK]
@@ -221,7 +223,8 @@ class NearDupFilter:
         counts: list[int] = []
         present: list[bool] = []
         for text in texts:
-            words = normalize(text)
+            # the words of the shared normalize(), without its regex when the text is ASCII
+            words = text.lower().translate(_ASCII_PUNCTUATION).split() if text.isascii() else normalize(text)
             present.append(bool(words))
             if not words:
                 continue
@@ -321,6 +324,27 @@ class _BandTable(UnorderedStorage):
                 found.append(position)
             slot = (slot + 1) & mask
         return found
+
+    def collect(self, key: int, found: set[int]) -> None:
+        """Add the positions stored under ``key`` to ``found``: :meth:`get` without a list or int()."""
+        keys, positions, mask = self._keys, self._positions, self._mask
+        slot = key & mask
+        while (position := positions[slot]) >= 0:
+            if keys[slot] == key:
+                found.add(position)
+            slot = (slot + 1) & mask
+
+    def add(self, key: int, position: int) -> None:
+        """:meth:`insert` of one position under an int key, inlined for the filter's hot loop."""
+        self._count += 1
+        if 2 * self._count > self._mask + 1:
+            self._grow()
+        positions, mask = self._positions, self._mask
+        slot = key & mask
+        while positions[slot] >= 0:
+            slot = (slot + 1) & mask
+        self._keys[slot] = key
+        positions[slot] = position
 
     def insert(self, key: Hashable, *vals: Any, **kwargs: Any) -> None:
         for value in vals:
