@@ -36,6 +36,10 @@ _HEADER = struct.Struct("<8sHqH")
 _KEY_LENGTH = struct.Struct("<H")
 
 
+class InsertOnlyError(TypeError):
+    """Raised by the filter's LSH storage on removal, which a build never needs."""
+
+
 @dataclass(frozen=True)
 class Match:
     """The earlier (or reference) row a near duplicate repeats, and their estimated Jaccard similarity."""
@@ -372,10 +376,10 @@ class _BandTable(UnorderedStorage):
                 self._put(key, position)
 
     def remove(self, *keys: Hashable, **kwargs: Any) -> None:
-        raise NotImplementedError("A near-duplicate filter only grows: build a new one instead.")
+        raise InsertOnlyError("A near-duplicate filter only grows: build a new one instead.")
 
     def remove_val(self, key: Hashable, val: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("A near-duplicate filter only grows: build a new one instead.")
+        raise InsertOnlyError("A near-duplicate filter only grows: build a new one instead.")
 
     def size(self) -> int:
         return len(list(self.keys()))
@@ -400,10 +404,10 @@ class _NoKeys(OrderedStorage):
         pass
 
     def remove(self, *keys: Hashable, **kwargs: Any) -> None:
-        raise NotImplementedError("A near-duplicate filter only grows: build a new one instead.")
+        raise InsertOnlyError("A near-duplicate filter only grows: build a new one instead.")
 
     def remove_val(self, key: Hashable, val: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("A near-duplicate filter only grows: build a new one instead.")
+        raise InsertOnlyError("A near-duplicate filter only grows: build a new one instead.")
 
     def size(self) -> int:
         return 0
