@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -87,57 +84,11 @@ def celery_worker_process(redis_url: str, transactional_db: None, tmp_path: Path
     Tests that use it must commit their data (``transactional_db``), since the worker is another process.
     Yields the queue name; tasks sent by this process go to it.
     """
-    from django.db import connection
+    from tests.workers import private_queue, worker_start
 
-    from contrib.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:10]}"
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "CELERY_BROKER_URL": redis_url,
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "SEEDBED_VAR_DIR": str(tmp_path / "var"),
-            "CACHE_URL": os.environ.get("CACHE_URL", ""),
-        }
-    )
-    if connection.vendor != "postgresql":
-        pytest.fail("the worker fixture needs PostgreSQL (SQLite test databases live in memory)")
-    log = open(tmp_path / "worker.log", "w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "contrib", "worker", "--pool=solo", "-Q", queue, "-l", "info",
-         "--without-gossip", "--without-mingle", "-n", f"{queue}@%h"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            log.seek(0)
-            if "ready." in log.read():
-                break
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"the Celery worker exited early:\n{log.read()[-3000:]}")
-            time.sleep(0.2)
-        else:
-            log.seek(0)
-            pytest.fail(f"the Celery worker did not start in 30s:\n{log.read()[-3000:]}")
-        yield queue
-    finally:
-        app.conf.task_default_queue = previous
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with private_queue(redis_url, tmp_path) as workers:
+        workers["procs"].append(worker_start(workers["queue"], tmp_path / "worker.log", workers["env"]))
+        yield workers["queue"]
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]

@@ -5,10 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +16,9 @@ from contrib.releases.choices import ReleaseStatus
 from contrib.releases.models import Release, ReleaseFile
 from contrib.releases.services import release_build_enqueue, release_create, release_verify
 from contrib.releases.storage import OBJECTS, release_storage
-from tests.conftest import REPO, wait_for
+from tests.conftest import wait_for
 from tests.releases.factories import ANTONYMS, COMPOST, HAIKU, MERGED, distinct_pairs, planted_run, world_make
+from tests.workers import private_queue, worker_start
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -91,60 +88,15 @@ def test_an_enqueued_build_runs_on_the_worker_and_is_built(
 # ------------------------------------------------------------------------------------------- SIGKILL
 
 
-def worker_start(queue: str, log_path: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """A solo worker on ``queue`` (as the conftest fixture starts it), which the test may SIGKILL."""
-    start = log_path.read_text(errors="replace").count("ready.") if log_path.exists() else 0
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "contrib", "worker", "--pool=solo", "-Q", queue, "-l", "info",
-             "--without-gossip", "--without-mingle", "-n", f"{queue}-{uuid.uuid4().hex[:4]}@%h"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if log_path.read_text(errors="replace").count("ready.") > start and proc.poll() is None:
-            return proc
-        if proc.poll() is not None:
-            pytest.fail(f"worker exited early:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    proc.kill()
-    pytest.fail("worker did not start in 30 s")
 
 
 @pytest.fixture
 def own_workers(redis_url: str, transactional_db: None, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A private queue and the environment of workers this test starts, kills and replaces."""
-    from django.db import connection
-
-    from contrib.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:10]}"
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "SEEDBED_VAR_DIR": str(tmp_path / "var"),
-        "MEDIA_ROOT": str(tmp_path / "worker-media"),
-        "SEEDBED_RELEASE_SCRATCH": str(tmp_path / "worker-scratch"),
-        # A killed worker's unacknowledged task comes back after 2 s instead of an hour.
-        "CELERY_VISIBILITY_TIMEOUT": "2",
-    })
-    procs: list[subprocess.Popen[bytes]] = []
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
-        yield {"queue": queue, "env": env, "procs": procs}
-    finally:
-        app.conf.task_default_queue = previous
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+    # A killed worker's unacknowledged task comes back after 2 s instead of an hour.
+    with private_queue(redis_url, tmp_path, CELERY_VISIBILITY_TIMEOUT="2", MEDIA_ROOT=str(tmp_path / "worker-media"),
+                       SEEDBED_RELEASE_SCRATCH=str(tmp_path / "worker-scratch")) as workers:
+        yield workers
 
 
 def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes_cleanly(

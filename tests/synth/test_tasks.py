@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -25,6 +23,7 @@ from taxonomy.models import TaxonomyVersion
 from taxonomy.services import tree_import
 from tests.conftest import REPO, wait_for
 from tests.synth.scripted import ScriptedTeacherHandle, run_scripted_teacher
+from tests.workers import private_queue, worker_start
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -248,57 +247,14 @@ def test_an_incremental_run_calls_the_teacher_only_for_the_changed_leaf(
 # ---------------------------------------------------------------------------------------------- SIGKILL
 
 
-def worker_start(queue: str, log_path: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """A worker on ``queue`` like the conftest fixture's, which this test kills with SIGKILL and replaces."""
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "contrib", "worker", "--pool=solo", "-Q", queue, "-l", "info",
-             "--without-gossip", "--without-mingle", "-n", f"{queue}-{uuid.uuid4().hex[:4]}@%h"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if log_path.read_text(errors="replace").count("ready.") >= 1 and proc.poll() is None:
-            return proc
-        if proc.poll() is not None:
-            pytest.fail(f"worker exited early:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
-    pytest.fail("worker did not start")
 
 
 @pytest.fixture
 def own_workers(redis_url: str, transactional_db: None, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    from django.db import connection
-
-    from contrib.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:10]}"
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "SEEDBED_VAR_DIR": str(tmp_path / "var"),
-        # A killed worker's unacknowledged tasks come back after 2 s instead of an hour.
-        "CELERY_VISIBILITY_TIMEOUT": "2",
-        "SEEDBED_TEACHER_MAX_RETRIES": "3",
-    })
-    procs: list[subprocess.Popen[bytes]] = []
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    state = {"queue": queue, "env": env, "procs": procs}
-    try:
-        yield state
-    finally:
-        app.conf.task_default_queue = previous
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+    """A private queue and the environment of workers this test starts, kills and replaces."""
+    # A killed worker's unacknowledged task comes back after 2 s instead of an hour.
+    with private_queue(redis_url, tmp_path, CELERY_VISIBILITY_TIMEOUT="2", SEEDBED_TEACHER_MAX_RETRIES="3") as workers:
+        yield workers
 
 
 def test_a_killed_worker_is_replaced_and_the_run_completes_exactly(tmp_path: Path, own_workers: dict[str, Any]) -> None:
