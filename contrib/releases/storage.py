@@ -21,13 +21,24 @@ def object_name(sha256: str) -> str:
     return f"{OBJECTS}/{sha256}"
 
 
+class _FinishedFile(File):
+    """A finished build file that may be moved: FileSystemStorage moves a file offering temporary_file_path()
+    (a rename on one filesystem) instead of copying its bytes; other storages read it as usual."""
+
+    def temporary_file_path(self) -> str:
+        return str(self.name)
+
+
 def object_put(path: Path, sha256: str) -> str:
-    """Store the file at ``path`` under its content address; a second copy of the same bytes is never written."""
+    """Store the file at ``path`` under its content address; a second copy of the same bytes is never written.
+
+    The file may be moved into the storage: ``path`` is not to be read afterwards.
+    """
     storage = release_storage()
     name = object_name(sha256)
     if not storage.exists(name):
         with open(path, "rb") as handle:
-            saved = storage.save(name, File(handle))
+            saved = storage.save(name, _FinishedFile(handle, name=str(path)))
         if saved != name:  # a concurrent writer stored the same bytes first; keep one copy
             storage.delete(saved)
     return name
