@@ -1,15 +1,21 @@
-"""Stage 6 of a build: write each (config, split) as parquet shards and one jsonl file, deterministically."""
+"""Stage 6 of a build: write each (config, split) as parquet shards and one jsonl file, deterministically.
+
+The rows are turned into arrow columns and jsonl text on the calling thread; encoding, compressing and
+writing the bytes run on an optional single background thread (pyarrow and file writes release the GIL),
+so the build's other stages go on meanwhile. One thread keeps every file's writes in order.
+"""
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 
-from contrib.releases.formats.rows import ARROW_SCHEMA, columns_table, jsonl_line
+from contrib.releases.formats.rows import ARROW_SCHEMA, columns_table
 
 #: Rows per parquet row group: fixed, so the bytes do not depend on how rows arrive.
 ROW_GROUP_ROWS = 10_000
@@ -36,7 +42,7 @@ class WrittenFile:
     rows: int
 
 
-@dataclass
+@dataclass(eq=False)  # a writer is itself: hashed by identity
 class SplitWriter:
     """Writes the rows of one config and split: parquet shards of ``shard_rows`` rows, and one jsonl file."""
 
@@ -44,87 +50,103 @@ class SplitWriter:
     config_name: str
     split: str
     shard_rows: int
+    system_prompt: str = ""
+    executor: Executor | None = None
     rows: int = 0
-    # the buffered rows, in columns: ids, messages flattened (roles, contents, offsets) and metadata tuples
+    # the buffered rows, in columns; a row's shared metadata is an index into _sources
     _ids: list[str] = field(default_factory=list)
-    _roles: list[str] = field(default_factory=list)
-    _contents: list[str] = field(default_factory=list)
-    _offsets: list[int] = field(default_factory=lambda: [0])
-    _metadata: list[tuple[Any, ...]] = field(default_factory=list)
+    _users: list[str] = field(default_factory=list)
+    _answers: list[str] = field(default_factory=list)
+    _sample_ids: list[int | None] = field(default_factory=list)
+    _source_rows: list[int] = field(default_factory=list)
     _lines: list[str] = field(default_factory=list)
+    _sources: list[tuple[Any, ...]] = field(default_factory=list)
+    _source_index: dict[tuple[Any, ...], int] = field(default_factory=dict)
     _shard: Any = None
     _shard_rows: int = 0
     _shard_paths: list[Path] = field(default_factory=list)
     _shard_counts: list[int] = field(default_factory=list)
     _jsonl: Any = None
+    _pending: list[Future[Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         (self.root / self.config_name).mkdir(parents=True, exist_ok=True)
         self._jsonl = open(self.root / self.config_name / f"{self.split}.jsonl", "wb", buffering=1 << 20)  # noqa: SIM115 - closed in close()
 
-    def write(self, record: dict[str, Any]) -> None:
-        """Append a training record (a dict from ``to_training_record``)."""
-        messages = record["messages"]
-        for message in messages:
-            self._roles.append(message["role"])
-            self._contents.append(message["content"])
-        self._appended(record["id"], len(messages), tuple(record["metadata"].values()),
-                       jsonl_line(record).decode("utf-8"))
+    def source(self, metadata: tuple[Any, ...]) -> int:
+        """The index :meth:`write_rows` takes for rows whose metadata is ``metadata``: :func:`metadata_prefix`
+        then the licence."""
+        index = self._source_index.get(metadata)
+        if index is None:
+            index = self._source_index[metadata] = len(self._sources)
+            self._sources.append(metadata)
+        return index
 
-    def write_row(self, rid: str, system_prompt: str, user: str, answer: str, metadata: tuple[Any, ...],
-                  line: str) -> None:
-        """Append a training record given as its parts and its jsonl line (``jsonl_line_of``): no dict."""
-        if system_prompt:
-            self._roles.extend(("system", "user", "assistant"))
-            self._contents.extend((system_prompt, user, answer))
-            count = 3
-        else:
-            self._roles.extend(("user", "assistant"))
-            self._contents.extend((user, answer))
-            count = 2
-        self._appended(rid, count, metadata, line)
-
-    def _appended(self, rid: str, messages: int, metadata: tuple[Any, ...], line: str) -> None:
-        self._ids.append(rid)
-        self._offsets.append(self._offsets[-1] + messages)
-        self._metadata.append(metadata)
-        self._lines.append(line)
-        self.rows += 1
+    def write_rows(self, rows: list[tuple[str, str, str, int | None, int, str]]) -> None:
+        """Append rows given as (id, user content, answer, sample id, :meth:`source` index, jsonl line)."""
+        if not rows:
+            return
+        ids, users, answers, sample_ids, source_rows, lines = zip(*rows, strict=True)
+        self._ids.extend(ids)
+        self._users.extend(users)
+        self._answers.extend(answers)
+        self._sample_ids.extend(sample_ids)
+        self._source_rows.extend(source_rows)
+        self._lines.extend(lines)
+        self.rows += len(rows)
         if len(self._ids) >= ROW_GROUP_ROWS or self._shard_rows + len(self._ids) >= self.shard_rows:
             self._flush()
 
-    def _flush(self) -> None:
+    def _flush(self, *, final: bool = False) -> None:
+        """Write the buffered rows that fill a row group (or the rest of a shard); with ``final``, all of them.
+
+        Row groups are cut by row counts alone, so the bytes do not depend on how the rows arrived.
+        """
         if self._lines:
-            self._jsonl.write("".join(self._lines).encode("utf-8"))
+            self._run(self._jsonl.write, "".join(self._lines).encode("utf-8"))
             self._lines = []
         while self._ids:
+            full = min(self.shard_rows - self._shard_rows, ROW_GROUP_ROWS)
+            take = min(full, len(self._ids))
+            if take < full and not final:
+                return  # a partial row group waits for more rows
             if self._shard is None:
                 path = self.root / self.config_name / f".{self.split}-{len(self._shard_paths):05d}.parquet.part"
                 self._shard = pq.ParquetWriter(path, ARROW_SCHEMA, **PARQUET_OPTIONS)
                 self._shard_paths.append(path)
                 self._shard_counts.append(0)
-                self._shard_rows = 0
-            room = self.shard_rows - self._shard_rows
-            take = min(room, len(self._ids))
-            end = self._offsets[take]
-            table = columns_table(self._ids[:take], self._roles[:end], self._contents[:end],
-                                  self._offsets[: take + 1], self._metadata[:take])
-            self._ids, self._metadata = self._ids[take:], self._metadata[take:]
-            self._roles, self._contents = self._roles[end:], self._contents[end:]
-            self._offsets = [offset - end for offset in self._offsets[take:]]
-            self._shard.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            table = columns_table(self._ids[:take], self._users[:take], self._answers[:take], self.system_prompt,
+                                  self._sample_ids[:take], self._source_rows[:take], self._sources)
+            del self._ids[:take], self._users[:take], self._answers[:take]
+            del self._sample_ids[:take], self._source_rows[:take]
+            self._run(self._shard.write_table, table, row_group_size=ROW_GROUP_ROWS)
             self._shard_rows += take
             self._shard_counts[-1] += take
             if self._shard_rows >= self.shard_rows:
-                self._shard.close()
-                self._shard = None
+                self._run(self._shard.close)
+                self._shard, self._shard_rows = None, 0
+
+    def _run(self, call: Any, *args: Any, **kwargs: Any) -> None:
+        """``call`` now, or on the executor after this writer's earlier calls; at most a few wait, so memory
+        holds a few row groups at most. An error in the background surfaces here or in close()."""
+        if self.executor is None:
+            call(*args, **kwargs)
+            return
+        while len(self._pending) > 2:
+            self._pending.pop(0).result()
+        self._pending.append(self.executor.submit(call, *args, **kwargs))
+
+    def _wait(self) -> None:
+        while self._pending:
+            self._pending.pop(0).result()
 
     def close(self) -> list[WrittenFile]:
         """Finish the files; shards get their final ``-0000i-of-0000N`` names now that N is known."""
-        self._flush()
+        self._flush(final=True)
         if self._shard is not None:
-            self._shard.close()
+            self._run(self._shard.close)
             self._shard = None
+        self._wait()
         self._jsonl.close()
         if not self.rows:  # `datasets` refuses a split without rows: an empty split has no files
             (self.root / self.config_name / f"{self.split}.jsonl").unlink()

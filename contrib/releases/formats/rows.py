@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa
 
 Origin = Literal["seed", "synthetic"]
@@ -25,10 +26,11 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # Anything normalize_text would change, short of NFC and the ends: whitespace other than space and \n (which
 # covers every line break _LINE_BREAKS rewrites), two spaces, a space next to a \n, or three \n in a row.
 _ODD_SPACE = re.compile(r"[^\S \n]")
-_NEEDS_WORK = ("  ", " \n", "\n ", "\n\n\n")
+_NEEDS_WORK = ("  ", " \n", "\n ", "\n\n\n")  # "  " first: _is_normal looks for the others only near a \n
 # the ASCII characters _ODD_SPACE matches (tab, CR, VT, FF and the four separators), found without a regex
 _ASCII_ODD_SPACE = tuple(chr(c) for c in range(128) if _ODD_SPACE.match(chr(c)))
 _is_normalized = unicodedata.is_normalized
+_sha256 = hashlib.sha256
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,14 @@ def normalize_text(text: str) -> str:
 
 def _is_normal(text: str) -> bool:
     """Whether the regex passes and NFC of normalize_text would leave ``text`` as it is."""
-    for pattern in _NEEDS_WORK:
-        if pattern in text:
-            return False
+    if "  " in text:
+        return False
+    if "\n" in text:  # one scan rules out the three newline patterns for most texts
+        for pattern in _NEEDS_WORK[1:]:
+            if pattern in text:
+                return False
     if text.isascii():
-        for char in _ASCII_ODD_SPACE:
+        for char in _ASCII_ODD_SPACE:  # single characters: each a memchr-fast scan
             if char in text:
                 return False
         return True
@@ -107,9 +112,13 @@ def row_hash(row: SourceRow) -> str:
 
 def normalized_row_hash(row: SourceRow) -> str:
     """:func:`row_hash` of a row already passed through :func:`normalize_row` (it is not normalised again)."""
+    return text_hash(row.question, row.context, row.answer)
+
+
+def text_hash(question: str, context: str, answer: str) -> str:
+    """sha256 (hex) of normalised question, context and answer: what :func:`row_hash` computes, from strings."""
     # a separator no normalised text contains keeps ("a b", "") apart from ("a", "b")
-    joined = f"{row.question}\x1f{row.context}\x1f{row.answer}"
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+    return _sha256(f"{question}\x1f{context}\x1f{answer}".encode()).hexdigest()
 
 
 def row_id(row: SourceRow) -> str:
@@ -119,9 +128,13 @@ def row_id(row: SourceRow) -> str:
 
 def row_id_of(row: SourceRow, hash_hex: str) -> str:
     """:func:`row_id` given the row's :func:`row_hash`, so a build computes the hash once."""
-    sample = "" if row.sample_id is None else str(row.sample_id)
-    key = f"{row.provenance.leaf_revision_sha}\n{row.provenance.origin}\n{sample}\n{hash_hex}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return id_for(row.provenance.leaf_revision_sha, row.provenance.origin, row.sample_id, hash_hex)
+
+
+def id_for(leaf_revision_sha: str, origin: str, sample_id: int | None, hash_hex: str) -> str:
+    """:func:`row_id` from its parts, so a build needs no :class:`SourceRow`."""
+    sample = "" if sample_id is None else str(sample_id)
+    return _sha256(f"{leaf_revision_sha}\n{origin}\n{sample}\n{hash_hex}".encode()).hexdigest()[:16]
 
 
 def neardup_text(row: SourceRow) -> str:
@@ -129,7 +142,12 @@ def neardup_text(row: SourceRow) -> str:
 
     The context is left out, since every row of a knowledge leaf shares one and would look alike.
     """
-    return f"{row.question}\n{row.answer}"
+    return neardup_text_of(row.question, row.answer)
+
+
+def neardup_text_of(question: str, answer: str) -> str:
+    """:func:`neardup_text` from a row's question and answer."""
+    return f"{question}\n{answer}"
 
 
 def area_of(leaf_path: str) -> str:
@@ -237,46 +255,77 @@ def features() -> Any:
 _encode_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a str
 
 
-def metadata_prefix(row: SourceRow) -> tuple[Any, ...]:
-    """The metadata values of ``row`` before ``sample_id``, in METADATA_TYPE order (shared by a leaf's rows)."""
-    p = row.provenance
-    return (p.leaf_path, p.leaf_revision_sha, area_of(p.leaf_path), row.kind, p.origin, p.submission_id,
+def metadata_prefix(p: Provenance, kind: str) -> tuple[Any, ...]:
+    """The metadata values before ``sample_id`` of the rows of ``kind`` with provenance ``p``, in METADATA_TYPE
+    order: what all the rows of one source share."""
+    return (p.leaf_path, p.leaf_revision_sha, area_of(p.leaf_path), kind, p.origin, p.submission_id,
             p.contributor, p.teacher_model, p.pipeline, p.pipeline_version, p.run_id)
 
 
-def metadata_json_prefix(prefix: tuple[Any, ...]) -> str:
-    """The JSON of the metadata of :func:`metadata_prefix` up to ``"sample_id":`` (as jsonl_line writes it)."""
+@dataclass(frozen=True)
+class LineParts:
+    """The text a source's jsonl lines share: everything but the id, the user and assistant contents and the
+    sample id (see :func:`jsonl_line_of`)."""
+
+    before_user: str
+    before_sample: str
+    after_sample: str
+
+
+def line_parts(system_prompt: str, prefix: tuple[Any, ...], license: str) -> LineParts:
+    """The :class:`LineParts` of the rows with metadata ``prefix`` (:func:`metadata_prefix`) and ``license``."""
+    system = f'{{"role":"system","content":{_encode_string(system_prompt)}}},' if system_prompt else ""
     names = [f.name for f in METADATA_TYPE][: len(prefix)]
-    text = json.dumps(dict(zip(names, prefix, strict=True)), ensure_ascii=False, separators=(",", ":"))
-    return text[:-1] + ',"sample_id":'
+    metadata = json.dumps(dict(zip(names, prefix, strict=True)), ensure_ascii=False, separators=(",", ":"))
+    return LineParts(
+        before_user=f',"messages":[{system}{{"role":"user","content":',
+        before_sample=f'}}],"metadata":{metadata[:-1]},"sample_id":',
+        after_sample=f',"license":{_encode_string(license)}}}}}\n',
+    )
 
 
-def jsonl_line_of(rid: str, system_prompt: str, user: str, answer: str, meta_json_prefix: str,
-                  sample_id: int | None, license: str) -> str:
+def jsonl_line_of(rid: str, user: str, answer: str, sample_id: int | None, parts: LineParts) -> str:
     """:func:`jsonl_line` (as a str) of the training record with these parts, built without a dict."""
-    system = (f'{{"role":"system","content":{_encode_string(system_prompt)}}},' if system_prompt else "")
     sample = "null" if sample_id is None else int.__repr__(sample_id)
-    return (f'{{"id":{_encode_string(rid)},"messages":[{system}'
-            f'{{"role":"user","content":{_encode_string(user)}}},'
-            f'{{"role":"assistant","content":{_encode_string(answer)}}}],'
-            f'"metadata":{meta_json_prefix}{sample},"license":{_encode_string(license)}}}}}\n')
+    return (f'{{"id":{_encode_string(rid)}{parts.before_user}{_encode_string(user)}}},'
+            f'{{"role":"assistant","content":{_encode_string(answer)}{parts.before_sample}{sample}{parts.after_sample}')
 
 
-def columns_table(ids: list[str], roles: list[str], contents: list[str], offsets: list[int],
-                  metadata: list[tuple[Any, ...]]) -> pa.Table:
-    """A pyarrow table of ARROW_SCHEMA from columns: the messages flattened (``offsets`` has len(ids) + 1
-    entries into roles and contents) and one tuple of METADATA_TYPE values per row."""
+_ROLES = pa.array(["system", "user", "assistant"], type=pa.string())
+
+
+def columns_table(ids: list[str], users: list[str], answers: list[str], system_prompt: str,
+                  sample_ids: list[int | None], source_rows: list[int], sources: list[tuple[Any, ...]]) -> pa.Table:
+    """A pyarrow table of ARROW_SCHEMA from columns, built by arrow's kernels rather than row by row.
+
+    Row i has the messages (system_prompt,) users[i], answers[i], and the metadata ``sources[source_rows[i]]``
+    (:func:`metadata_prefix` then the licence) with ``sample_ids[i]`` in its place.
+    """
+    n = len(ids)
+    turns = [pa.array(users, type=pa.string()), pa.array(answers, type=pa.string())]
+    starts = [0, n]
+    if system_prompt:
+        turns.insert(0, pa.array([system_prompt], type=pa.string()))
+        starts = [0, 1, 1 + n]
+    m = len(turns)
+    rows = np.arange(n, dtype=np.int64)
+    # each row's turns, one after the other: the system prompt repeats, users and answers take row i
+    order = np.empty((n, m), dtype=np.int64)
+    for turn, start in enumerate(starts):
+        order[:, turn] = start if (system_prompt and turn == 0) else start + rows
+    contents = pa.concat_arrays(turns).take(pa.array(order.ravel()))
+    roles = _ROLES.take(pa.array(np.tile(np.arange(3 - m, 3, dtype=np.int64), n)))
     messages = pa.ListArray.from_arrays(
-        pa.array(offsets, type=pa.int32()),
-        pa.StructArray.from_arrays(
-            [pa.array(roles, type=pa.string()), pa.array(contents, type=pa.string())], fields=list(MESSAGE_TYPE)
-        ),
+        pa.array(np.arange(0, m * (n + 1), m, dtype=np.int32)),
+        pa.StructArray.from_arrays([roles, contents], fields=list(MESSAGE_TYPE)),
         type=pa.list_(MESSAGE_TYPE),
     )
     fields = list(METADATA_TYPE)
-    if metadata:
-        columns = [pa.array(column, type=f.type) for column, f in zip(zip(*metadata, strict=True), fields, strict=True)]
-    else:
-        columns = [pa.array([], type=f.type) for f in fields]
+    picks = pa.array(source_rows, type=pa.int64())
+    shared = [f for f in fields if f.name != "sample_id"]
+    shared_columns = {
+        f.name: pa.array([source[i] for source in sources], type=f.type).take(picks) for i, f in enumerate(shared)
+    }
+    columns = [pa.array(sample_ids, type=f.type) if f.name == "sample_id" else shared_columns[f.name] for f in fields]
     meta = pa.StructArray.from_arrays(columns, fields=fields)
     return pa.Table.from_arrays([pa.array(ids, type=pa.string()), messages, meta], schema=ARROW_SCHEMA)
