@@ -25,7 +25,6 @@ from contrib.releases.build.leaves import ReleaseLeaf
 from contrib.releases.build.write import SplitWriter, WrittenFile
 from contrib.releases.formats.neardup import NearDupFilter, read_signatures, write_signatures
 from contrib.releases.formats.rows import (
-    CONTEXT_KINDS,
     LineParts,
     config_for,
     id_for,
@@ -35,6 +34,7 @@ from contrib.releases.formats.rows import (
     neardup_text_of,
     normalize_text,
     text_hash,
+    user_content_of,
 )
 from contrib.releases.formats.split import assign_split
 
@@ -46,7 +46,7 @@ CONFIGS = ("skills", "knowledge")
 SPLITS = ("train", "test")
 
 #: A row between stages: source, sample id, question, answer, context (all normalised), row hash, row id.
-Row = tuple[Source, "int | None", str, str, str, str, str]
+Row = tuple[Source, int | None, str, str, str, str, str]
 
 
 @dataclass
@@ -101,7 +101,7 @@ class _Build:
         self.dropped: Counter[str] = Counter()
         self.considered = 0
         self.references = 0
-        self.targets: dict[Source, tuple[SplitWriter, int, LineParts, bool]] = {}
+        self.targets: dict[Source, tuple[SplitWriter, int, LineParts, str]] = {}
         self.splits: dict[str, str] = {}
 
     def drop(self, reason: str, row: Row, **detail: Any) -> None:
@@ -174,8 +174,8 @@ class _Build:
             target = self.targets.get(source)
             if target is None:
                 target = self.targets[source] = self._target(source)
-            writer, index, parts, grounded = target
-            user = f"{context}\n\n{question}" if grounded and context else question  # as user_content() does
+            writer, index, parts, kind = target
+            user = user_content_of(kind, question, context)
             bucket = buckets.get(writer)
             if bucket is None:
                 bucket = buckets[writer] = []
@@ -184,7 +184,7 @@ class _Build:
         for writer, bucket in buckets.items():
             writer.write_rows(bucket)
 
-    def _target(self, source: Source) -> tuple[SplitWriter, int, LineParts, bool]:
+    def _target(self, source: Source) -> tuple[SplitWriter, int, LineParts, str]:
         """Where the rows of ``source`` go (its leaf's split is drawn once), and what they share."""
         leaf, prov = source.leaf, source.provenance
         split = self.splits.get(leaf.path)
@@ -195,7 +195,7 @@ class _Build:
         writer = self.writers[(config_for(leaf.kind), split)]
         prefix = metadata_prefix(prov, leaf.kind)
         return (writer, writer.source((*prefix, prov.license)), line_parts(self.system_prompt, prefix, prov.license),
-                leaf.kind in CONTEXT_KINDS)
+                leaf.kind)
 
     # -- the end -------------------------------------------------------------------------------------
 

@@ -107,12 +107,8 @@ def normalize_row(row: SourceRow) -> SourceRow:
 
 def row_hash(row: SourceRow) -> str:
     """The exact-duplicate key: sha256 (hex) of the normalised question, context and answer."""
-    return normalized_row_hash(normalize_row(row))
-
-
-def normalized_row_hash(row: SourceRow) -> str:
-    """:func:`row_hash` of a row already passed through :func:`normalize_row` (it is not normalised again)."""
-    return text_hash(row.question, row.context, row.answer)
+    normal = normalize_row(row)
+    return text_hash(normal.question, normal.context, normal.answer)
 
 
 def text_hash(question: str, context: str, answer: str) -> str:
@@ -123,12 +119,7 @@ def text_hash(question: str, context: str, answer: str) -> str:
 
 def row_id(row: SourceRow) -> str:
     """A stable row id: the first 16 hex digits of sha256 over leaf revision sha, origin, sample id and row hash."""
-    return row_id_of(row, row_hash(row))
-
-
-def row_id_of(row: SourceRow, hash_hex: str) -> str:
-    """:func:`row_id` given the row's :func:`row_hash`, so a build computes the hash once."""
-    return id_for(row.provenance.leaf_revision_sha, row.provenance.origin, row.sample_id, hash_hex)
+    return id_for(row.provenance.leaf_revision_sha, row.provenance.origin, row.sample_id, row_hash(row))
 
 
 def id_for(leaf_revision_sha: str, origin: str, sample_id: int | None, hash_hex: str) -> str:
@@ -162,16 +153,13 @@ def config_for(kind: str) -> ConfigName:
 
 def user_content(row: SourceRow) -> str:
     """The user turn: the question, after the context for grounded skills and knowledge."""
-    return normalized_user_content(normalize_row(row))
+    normal = normalize_row(row)
+    return user_content_of(normal.kind, normal.question, normal.context)
 
 
-def normalized_user_content(row: SourceRow) -> str:
-    """:func:`user_content` of a row already passed through :func:`normalize_row`."""
-    question = row.question
-    context = row.context
-    if row.kind in CONTEXT_KINDS and context:
-        return f"{context}\n\n{question}"
-    return question
+def user_content_of(kind: str, question: str, context: str) -> str:
+    """:func:`user_content` from a row's kind and its normalised question and context."""
+    return f"{context}\n\n{question}" if kind in CONTEXT_KINDS and context else question
 
 
 def to_training_record(row: SourceRow, *, system_prompt: str) -> dict[str, Any]:
