@@ -45,12 +45,13 @@ print(json.dumps(release_rows(release)))
 
 def release_rows(release) -> dict[str, list[list[str]]]:  # type: ignore[no-untyped-def]
     """Each parquet split's rows as (leaf path, origin, message contents...), in file order: no ids, no pks."""
-    from contrib.releases.storage import object_open
+    from contrib.releases.storage import release_storage
 
     out: dict[str, list[list[str]]] = {}
     for file in release.files.filter(kind="parquet").order_by("name"):
-        with object_open(file.storage_name) as handle:
-            table = pq.read_table(handle)
+        # By path, not through a Python file object: arrow's pool threads keep such a file past the read, and
+        # one that drops it while the interpreter exits cannot take the GIL and aborts the process.
+        table = pq.read_table(release_storage().path(file.storage_name))
         rows = out.setdefault(f"{file.config_name}/{file.split}", [])
         for record in table.to_pylist():
             meta = record["metadata"]
