@@ -6,12 +6,14 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from contrib.releases.choices import ReleaseStatus
 from contrib.releases.models import Release, Takedown
+from contrib.releases.storage import release_storage
 from tests.releases.factories import HAIKU, MERGED, distinct_pairs, planted_run, world_make
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +50,13 @@ def test_build_publish_verify_diff_export_and_takedown_patch(tmp_path: Path) -> 
     assert MERGED not in patch.stats["rows_by_leaf"] and patch.stats["dropped"]["takedown"] == 5
     assert world.author.pk not in patch.stats["included"]["contributor_user_ids"]
     assert HAIKU in patch.stats["rows_by_leaf"]
+    # the patch's files themselves: not one row of the author's, every other row of the original
+    rows = [row["metadata"] for name in patch.files.filter(kind="parquet").values_list("storage_name", flat=True)
+            for row in pq.read_table(release_storage().path(name)).to_pylist()]
+    assert rows and {row["leaf_path"] for row in rows} == {HAIKU}
+    assert world.submission.pk not in {row["submission_id"] for row in rows}
+    assert "Aesop Writer" not in {row["contributor"] for row in rows}
+    assert len(rows) == Release.objects.get(version="2026.11.0").stats["rows"] - 5
 
 
 @pytest.mark.parametrize(
