@@ -12,6 +12,16 @@ class ReleaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class BuildStage(models.TextChoices):
+    """Where a running build is, in order, as its progress reports it."""
+
+    COUNTING = "counting", "Counting the rows"
+    ROWS = "rows", "Deduplicating, splitting and writing rows"
+    FILES = "files", "Finishing the parquet and jsonl files"
+    CARD = "card", "Writing the dataset card and manifest"
+    STORING = "storing", "Storing the files"
+
+
 class FileKind(models.TextChoices):
     PARQUET = "parquet", "Parquet shard"
     JSONL = "jsonl", "JSON lines"

@@ -41,6 +41,10 @@ class Release(models.Model):
     diff = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     build_attempt = models.PositiveIntegerField(default=0)
+    progress = models.JSONField(
+        default=dict, blank=True,
+        help_text="The running build's stage and rows processed, {stage, rows_done, rows_total}, for its page.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

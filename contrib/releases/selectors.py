@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from contrib.releases.choices import BuildStage, ReleaseStatus
 from contrib.releases.models import Release, ReleaseFile, Takedown
 
 
@@ -38,6 +39,29 @@ def release_stats(release: Release) -> dict[str, Any]:
         "pipelines": stats.get("pipelines", []),
         "credits": stats.get("credits", []),
         "licenses": stats.get("licenses", {}),
+    }
+
+
+def release_progress(release: Release) -> dict[str, Any]:
+    """A release's status and, while it builds, where the build is: its stage and the rows it has worked."""
+    progress = (release.progress or {}) if release.status == ReleaseStatus.BUILDING else {}
+    stage = progress.get("stage", "")
+    done, total = int(progress.get("rows_done") or 0), progress.get("rows_total")
+    if release.status != ReleaseStatus.BUILDING:
+        percent = 100 if release.status in (ReleaseStatus.BUILT, ReleaseStatus.PUBLISHED, ReleaseStatus.WITHDRAWN) else 0
+    elif stage in ("", BuildStage.COUNTING) or not total:
+        percent = 0
+    else:
+        # the rows are most of a build; the files, card and storing after them take the last tenth
+        later = {BuildStage.FILES: 92, BuildStage.CARD: 96, BuildStage.STORING: 98}
+        percent = later.get(stage, min(90, 90 * done // total))
+    return {
+        "status": release.status,
+        "stage": stage,
+        "stage_label": BuildStage(stage).label if stage in BuildStage.values else "Waiting for a worker",
+        "rows_done": done,
+        "rows_total": total,
+        "percent": percent,
     }
 
 

@@ -74,6 +74,7 @@ def release_candidate_continue(self: Any, run_id: int, version: str, actor_id: i
         return "run-" + run.status
     release = Release.objects.filter(version=version).first()
     if release is None:
+        assert run.taxonomy_version_id is not None  # a cadence run is of a taxonomy version, never a preview
         actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
         release = release_create(version=version, taxonomy_version=run.taxonomy_version_id, runs=[run.pk],
                                  config=None, created_by=actor)

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("releases/schedule/", views.release_schedule, name="schedule"),
     path("releases/schedule/remove/", views.release_schedule_remove, name="schedule-remove"),
     path("releases/<str:version>/", views.release_detail, name="detail"),
+    path("releases/<str:version>/progress.json", views.release_progress_json, name="progress"),
     path("releases/<str:version>/publish/", views.release_publish, name="publish"),
     path("releases/<str:version>/withdraw/", views.release_withdraw, name="withdraw"),
     path("releases/<str:version>/verify/", views.release_verify, name="verify"),

@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +24,7 @@ from contrib.releases.exceptions import ReleaseError
 from contrib.releases.forms import ReleaseCreateForm, ScheduleForm, WithdrawForm
 from contrib.releases.models import Release, ReleaseFile
 from contrib.releases.schedules import release_schedule_delete, release_schedule_set, release_schedules
+from contrib.releases.selectors import release_progress
 from contrib.releases.storage import release_storage
 from contrib.synth.models import Teacher
 
@@ -182,6 +183,7 @@ def _detail_context(request: HttpRequest, release: Release) -> dict[str, Any]:
         "bytes_total": sum(f.bytes for f in files),
         "runs": list(release.runs.order_by("pk").values_list("pk", flat=True)),
         "charts": charts,
+        "progress": release_progress(release),
         "filtered_total": sum(count for _, count in charts.filtered),
         "withdrawn": status == ReleaseStatus.WITHDRAWN,
         "maintainer": maintainer,
@@ -200,6 +202,12 @@ def release_detail(request: HttpRequest, version: str) -> HttpResponse:
     """A release: status, stats, charts, the diff against the previous release, its files and its card."""
     release = release_visible(request.user, version)
     return render(request, "releases/release_detail.html", _detail_context(request, release))
+
+
+@require_http_methods(["GET", "HEAD"])
+def release_progress_json(request: HttpRequest, version: str) -> JsonResponse:
+    """The release's status and build progress as ``release_progress`` gives it, for the page's poller."""
+    return JsonResponse(release_progress(release_visible(request.user, version)))
 
 
 @login_required

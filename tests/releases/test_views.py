@@ -235,7 +235,7 @@ def test_a_release_without_stats_or_files_still_renders(media: Path, people: dic
     release_make("2026.1.0", ReleaseStatus.BUILDING, files=False, stats={}, diff={})
     body = client_for(people["maintainer"]).get("/releases/2026.1.0/").content.decode()
     assert "<svg" not in body
-    assert "No files yet." in body and "The build is running" in body
+    assert "No files yet." in body and "Waiting for a worker" in body and "data-release-progress" in body
 
 
 def test_odd_stats_never_break_the_page(media: Path) -> None:

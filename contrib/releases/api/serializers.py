@@ -65,14 +65,17 @@ class ReleaseSerializer(serializers.ModelSerializer[Release]):
     config = serializers.JSONField()
     stats = serializers.JSONField(help_text="Counts the build wrote: rows by area and kind, kept and filtered by reason.")
     diff = serializers.JSONField(help_text="Against the previous release: leaves added, removed, changed; rows per area.")
+    progress = serializers.JSONField(
+        help_text="While building: {stage, rows_done, rows_total}; stage is counting, rows, files, card or storing.",
+    )
     files = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField(help_text="The release's HTML page.")
 
     class Meta:
         model = Release
         fields = [
-            "version", "status", "taxonomy_version", "generation_runs", "config", "previous", "patch_of", "stats",
-            "diff", "error", "created_at", "built_at", "published_at", "withdrawn_at", "withdrawn_reason", "files",
+            "version", "status", "progress", "taxonomy_version", "generation_runs", "config", "previous", "patch_of",
+            "stats", "diff", "error", "created_at", "built_at", "published_at", "withdrawn_at", "withdrawn_reason", "files",
             "url",
         ]
         read_only_fields = fields

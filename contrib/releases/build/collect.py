@@ -95,6 +95,13 @@ def sample_rows(run_ids: Sequence[int], revision_ids: Sequence[int]) -> Generato
         yield from copy.rows()
 
 
+def candidate_count(leaves: Sequence[ReleaseLeaf], run_ids: Sequence[int], *, include_seed_examples: bool) -> int:
+    """How many rows :func:`collect` will give: one COUNT of the samples, plus the seed examples."""
+    seeds = sum(1 for leaf in leaves for _ in seed_rows(leaf)) if include_seed_examples else 0
+    revision_ids = [leaf.revision_id for leaf in leaves]
+    return seeds + Sample.objects.filter(run_id__in=list(run_ids), kept=True, leaf_revision_id__in=revision_ids).count()
+
+
 def collect(leaves: Sequence[ReleaseLeaf], run_ids: Sequence[int], *, include_seed_examples: bool,
             batch_rows: int = BATCH_ROWS) -> Iterator[list[Candidate]]:
     """Every candidate row, in batches, in one deterministic order: by leaf path, seeds then samples."""

@@ -61,7 +61,7 @@ def _card_info(release: Release, output: BuildOutput, diff: dict[str, Any], plan
         attributions=tuple(attributions),
         generation=tuple(GenerationInfo(**g) for g in stats["generation"]),
         taxonomy_version=release.taxonomy_version_id,
-        previous_version=release.previous.version if release.previous_id else None,
+        previous_version=release.previous.version if release.previous is not None else None,
         diff=diff,
         filtered=dict(stats["dropped"]),
         seed_rows=stats["by_origin"].get("seed", 0),

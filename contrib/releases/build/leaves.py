@@ -66,7 +66,7 @@ def leaves_at(number: int, takedowns: Sequence[Takedown] = ()) -> list[ReleaseLe
         v.number: (v.origin, v.origin_ref)
         for v in TaxonomyVersion.objects.filter(number__in={r.valid_from_id for r in revisions})
     }
-    submission_ids = {submission_of(*origins[r.valid_from_id]) for r in revisions} - {None}
+    submission_ids = {s for r in revisions if (s := submission_of(*origins[r.valid_from_id])) is not None}
     authors = dict(Submission.objects.filter(pk__in=submission_ids).values_list("pk", "author_id"))
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=set(authors.values()))}
     names = {pk: credit_name(user) for pk, user in users.items()}
@@ -111,7 +111,7 @@ def takedown_matches(takedown: Takedown, *, path: str, submission_id: int | None
         if user_id is not None:
             return user_id == takedown.contributor_id
         # An imported leaf has no Seedbed author: its qna.yaml names the contributor by handle.
-        return bool(created_by) and created_by == takedown.contributor.get_username()
+        return bool(created_by) and takedown.contributor is not None and created_by == takedown.contributor.get_username()
     return False
 
 

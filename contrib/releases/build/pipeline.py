@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,7 @@ from contrib.releases.build.collect import Source, collect
 from contrib.releases.build.dedup import SeenHashes
 from contrib.releases.build.leaves import ReleaseLeaf
 from contrib.releases.build.write import SplitWriter, WrittenFile
+from contrib.releases.choices import BuildStage
 from contrib.releases.formats.neardup import NearDupFilter, read_signatures, write_signatures
 from contrib.releases.formats.rows import (
     LineParts,
@@ -60,6 +61,8 @@ class BuildPlan:
     shard_rows: int
     previous_signatures: Any = None  # a callable returning a binary file of the previous release's signatures
     previous_version: str = ""
+    #: Told (a BuildStage, rows considered so far) after every batch and when a later stage starts.
+    progress: Callable[[str, int], None] | None = None
 
 
 @dataclass
@@ -268,6 +271,7 @@ def run_pipeline(plan: BuildPlan, out: Path) -> BuildOutput:
     """Build the release described by ``plan`` into the empty directory ``out``."""
     clock = _Clock()
     include_seeds = bool(plan.config["include_seed_examples"])
+    progress = plan.progress or (lambda stage, rows: None)
     with open(out / REPORT, "wb") as report, ThreadPoolExecutor(1, thread_name_prefix="release-write") as executor:
         # the near-dup signatures spill to an unnamed file beside the release directory, never into it
         build = _Build(plan, out, report, executor, spill=out.parent)
@@ -285,6 +289,8 @@ def run_pipeline(plan: BuildPlan, out: Path) -> BuildOutput:
                 clock.lap("near_dup")
                 build.write(rows)
                 clock.lap("write")
+                progress(BuildStage.ROWS, build.considered)
+            progress(BuildStage.FILES, build.considered)
             files = build.close()
             clock.lap("write")
             files.append(build.signatures_write())

@@ -6,18 +6,20 @@ import contextlib
 import logging
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from contrib.releases.build.collect import candidate_count
 from contrib.releases.build.finish import finish_release_dir
 from contrib.releases.build.leaves import leaves_at
 from contrib.releases.build.pipeline import SIGNATURES, BuildPlan, run_pipeline
-from contrib.releases.choices import ReleaseStatus
+from contrib.releases.choices import BuildStage, ReleaseStatus
 from contrib.releases.exceptions import ReleaseImmutable, ReleaseStateError
 from contrib.releases.models import Release, ReleaseFile, Takedown
 from contrib.releases.storage import object_open, object_put, scratch_clear, scratch_dir
@@ -51,7 +53,48 @@ class BuildResult:
     registered: bool = False
 
 
-def _plan(release: Release, *, takedown_ids: list[int] | None, shard_rows: int | None) -> BuildPlan:
+class ProgressRecorder:
+    """Writes a running build's progress to its release row, at most once every ``interval`` seconds and at
+    every new stage, each time in one UPDATE of its own. Writes nothing once the attempt is superseded or the
+    release is no longer building. Close it when the build ends.
+
+    On PostgreSQL the build's connection is busy streaming the samples' COPY while rows are worked, so the
+    UPDATE goes through a connection of the recorder's own thread. SQLite allows the write on the build's
+    connection, and a second connection would wait for the build's read to end.
+    """
+
+    def __init__(self, release_id: int, attempt: int, *, interval: float = 1.0) -> None:
+        self.release_id, self.attempt, self.interval = release_id, attempt, interval
+        self.rows_total: int | None = None
+        self._stage = ""
+        self._written_at = 0.0
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="release-progress") if connection.vendor == "postgresql" else None
+
+    def __call__(self, stage: str, rows_done: int) -> None:
+        now = time.monotonic()
+        if stage == self._stage and now - self._written_at < self.interval:
+            return
+        self._stage, self._written_at = stage, now
+        progress = {"stage": stage, "rows_done": rows_done, "rows_total": self.rows_total}
+        if self._thread is None:
+            self._write(progress)
+        else:
+            self._thread.submit(self._write, progress).result()
+
+    def _write(self, progress: dict[str, Any]) -> None:
+        Release.objects.filter(pk=self.release_id, build_attempt=self.attempt, status=ReleaseStatus.BUILDING).update(
+            progress=progress
+        )
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.submit(lambda: connection.close()).result()  # the thread's own connection, read there
+            self._thread.shutdown()
+            self._thread = None
+
+
+def _plan(release: Release, *, takedown_ids: list[int] | None, shard_rows: int | None
+          ) -> tuple[BuildPlan, list[int]]:
     """What to build: for a rebuild, the takedowns and shard size the recorded build used."""
     takedowns = list(Takedown.objects.select_related("contributor").order_by("pk"))
     if takedown_ids is not None:
@@ -70,17 +113,24 @@ def _plan(release: Release, *, takedown_ids: list[int] | None, shard_rows: int |
         shard_rows=shard_rows or settings.SEEDBED_RELEASE_SHARD_ROWS,
         previous_signatures=signatures,
         previous_version=previous.version if previous else "",
-    ), [t.pk for t in takedowns]  # type: ignore[return-value]
+    ), [t.pk for t in takedowns]
 
 
 def build_into(release: Release, out: Path, *, takedown_ids: list[int] | None = None,
-               shard_rows: int | None = None) -> BuildResult:
-    """Build ``release`` into the new directory ``out``; no state of the release changes."""
+               shard_rows: int | None = None, progress: ProgressRecorder | None = None) -> BuildResult:
+    """Build ``release`` into the new directory ``out``; no state of the release changes but ``progress``."""
     started = time.perf_counter()
-    plan, considered = _plan(release, takedown_ids=takedown_ids, shard_rows=shard_rows)  # type: ignore[misc]
+    plan, considered = _plan(release, takedown_ids=takedown_ids, shard_rows=shard_rows)
+    if progress is not None:
+        progress(BuildStage.COUNTING, 0)
+        progress.rows_total = candidate_count(plan.leaves, plan.run_ids,
+                                              include_seed_examples=bool(plan.config["include_seed_examples"]))
+        plan.progress = progress
     out.mkdir(parents=True, exist_ok=False)
     planned = time.perf_counter()
     output = run_pipeline(plan, out)
+    if progress is not None:
+        progress(BuildStage.CARD, output.stats["considered"])
     output.stats["build"] = {"shard_rows": plan.shard_rows, "takedown_ids": considered,
                              "previous": plan.previous_version}
     piped = time.perf_counter()
@@ -106,14 +156,16 @@ def release_build(*, release: Release, output_root: Path | None = None) -> Build
         if locked.status not in BUILDABLE:
             raise ReleaseStateError(f"Release {locked.version} is {locked.status} and cannot be built.")
         locked.build_attempt += 1
-        locked.status, locked.error = ReleaseStatus.BUILDING, ""
-        locked.save(update_fields=["build_attempt", "status", "error"])
+        locked.status, locked.error, locked.progress = ReleaseStatus.BUILDING, "", {}
+        locked.save(update_fields=["build_attempt", "status", "error", "progress"])
         attempt = locked.build_attempt
     # A killed attempt left its scratch directory behind: every attempt starts clean.
     scratch_clear(locked.pk)
     out = scratch_dir(locked.pk, attempt)
+    progress = ProgressRecorder(locked.pk, attempt)
     try:
-        result = build_into(locked, out)
+        result = build_into(locked, out, progress=progress)
+        progress(BuildStage.STORING, result.stats["considered"])
         stored = time.perf_counter()
         registered = _register(locked.pk, attempt, result)
         result.timings["store"] = time.perf_counter() - stored
@@ -121,6 +173,8 @@ def release_build(*, release: Release, output_root: Path | None = None) -> Build
         _fail(locked.pk, attempt, f"{type(exc).__name__}: {exc}")
         shutil.rmtree(out, ignore_errors=True)
         raise
+    finally:
+        progress.close()
     shutil.rmtree(out.parent, ignore_errors=True)
     result.registered = registered
     return result
@@ -168,7 +222,7 @@ def release_build_enqueue(*, release: Release, actor: Any = None) -> Release:
             raise ReleaseImmutable(f"Release {locked.version} is {locked.status}: it never changes; make a patch release.")
         if locked.status not in (ReleaseStatus.DRAFT, ReleaseStatus.FAILED, ReleaseStatus.BUILT):
             raise ReleaseStateError(f"Release {locked.version} is {locked.status}: wait for its build to finish.")
-        locked.status, locked.error = ReleaseStatus.BUILDING, ""
-        locked.save(update_fields=["status", "error"])
+        locked.status, locked.error, locked.progress = ReleaseStatus.BUILDING, "", {}
+        locked.save(update_fields=["status", "error", "progress"])
         transaction.on_commit(lambda: release_build_run.delay(locked.pk))
     return locked

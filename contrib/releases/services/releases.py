@@ -114,6 +114,7 @@ def release_create(
     clean = config_clean(config, errors)
     if errors:
         raise ReleaseInvalid(errors)
+    assert tv is not None  # an unknown version is one of the errors above
     with transaction.atomic():
         previous = patch_of.previous if patch_of is not None else latest_published()
         release = Release.objects.create(

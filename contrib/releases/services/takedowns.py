@@ -23,7 +23,7 @@ def takedown_file(
     leaf_path = (leaf_path or "").strip().strip("/")
     if not reason:
         errors["reason"] = ["Record why the data is taken down, e.g. 'consent withdrawn by the contributor'."]
-    targets = {TakedownKind.CONTRIBUTOR: contributor, TakedownKind.LEAF_PATH: leaf_path or None,
+    targets: dict[str, Any] = {TakedownKind.CONTRIBUTOR: contributor, TakedownKind.LEAF_PATH: leaf_path or None,
                TakedownKind.SUBMISSION: submission}
     if kind not in targets:
         errors["kind"] = [f"kind is one of {', '.join(TakedownKind.values)}."]
@@ -52,7 +52,8 @@ def _hits(takedown: Takedown, included: dict[str, Any]) -> bool:
         return takedown.submission_id in included.get("submission_ids", [])
     if takedown.kind == TakedownKind.CONTRIBUTOR:
         return (takedown.contributor_id in included.get("contributor_user_ids", [])
-                or takedown.contributor.get_username() in included.get("contributor_handles", []))
+                or (takedown.contributor is not None
+                    and takedown.contributor.get_username() in included.get("contributor_handles", [])))
     return False
 
 
