@@ -40,7 +40,7 @@ test: install
 	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-BENCH_RELEASE_ROWS ?= 1000000
+BENCH_RELEASE_ROWS ?= 100000,1000000
 
 bench: install
 	$(PY) tests/benchmarks/bench_validate.py

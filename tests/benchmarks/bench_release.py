@@ -1,15 +1,16 @@
 """Benchmark a full release build against the floor of one COPY of the same rows written to parquet.
 
-    python tests/benchmarks/bench_release.py [--rows N] [--leaves L] [--keep-db]
+    python tests/benchmarks/bench_release.py [--rows N[,N...]] [--leaves L] [--keep-db]
 
-Creates its own PostgreSQL database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/seedbed_bench),
-migrates it, COPYs N synthetic kept samples over ~L leaves into it (mostly distinct texts, a few per cent exact
-and near duplicates), runs ``release_build`` timing every stage, then measures the floor in the same run:
-``COPY (SELECT <the columns the build reads> ...) TO STDOUT`` read with psycopg and written to parquet with
-pyarrow. The build runs in a process of its own, as on a worker, so its peak RSS is the build's alone. Prints
-time per stage, the ratio (build without near-dup) / floor, near-dup rows/s and the build's peak RSS against
-the targets (<= 3x, >= 20,000 rows/s, <= 1 GB and flat: compare --rows 100000 with the default), and drops
-the database.
+For each size (default 100,000 and 1,000,000 rows) it creates its own PostgreSQL database (DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432/seedbed_bench), migrates it, COPYs N synthetic kept samples over ~L
+leaves into it (mostly distinct texts, a few per cent exact and near duplicates), runs ``release_build``
+timing every stage, then measures the floor in the same run: ``COPY (SELECT <the columns the build reads>
+...) TO STDOUT`` read with psycopg and written to parquet with pyarrow. The build runs in a process of its
+own, as on a worker, so its peak RSS is the build's alone. Prints time per stage, the ratio (build without
+near-dup) / floor, near-dup rows/s and the build's peak RSS against the targets (<= 3x, >= 20,000 rows/s,
+<= 1 GB), then how the peak grows from the smallest size to the largest (flat: <= 1.5x for 10x the rows),
+and drops the database.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from urllib.parse import urlparse, urlunparse
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/seedbed_bench"
 TARGET_RATIO, TARGET_NEARDUP, TARGET_RSS_MB = 3.0, 20_000, 1024
+#: "Flat": ten times the rows may not take the build's peak RSS up by half. The rows stream through; only the
+#: dedup and LSH indexes (~100 bytes a kept row) grow with them.
+TARGET_FLAT = 1.5
 COLUMNS = ("id", "leaf_revision_id", "run_id", "stage", "index", "pipeline", "pipeline_version", "teacher_model",
            "question", "answer", "context")
 
@@ -217,9 +221,71 @@ def build_run(url: str, run_id: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def measure(url: str, rows: int, leaves_wanted: int, work: Path) -> dict:
+    """One size: a fresh database with ``rows`` samples, the build in its own process, then the floor."""
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+
+    database_recreate(url)
+    django.setup()
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"\n=== {rows:,} rows ===\nmigrate: {time.perf_counter() - t:.1f}s")
+
+    t = time.perf_counter()
+    run_id, leaves = world_make(leaves_wanted)
+    kinds = samples_copy(run_id, leaves, rows)
+    print(f"setup: {rows:,} samples over {len(leaves):,} leaves by COPY in {time.perf_counter() - t:.1f}s "
+          f"({kinds['distinct']:,} distinct, {kinds['exact']:,} exact and {kinds['near']:,} near duplicates)",
+          flush=True)
+    connections.close_all()
+
+    built = build_run(url, run_id)
+    build_s, stats, timings = built["seconds"], built["stats"], built["timings"]
+    near_s = timings.get("near_dup", 0.0)
+    dropped = stats["dropped"]
+    into_near = stats["considered"] - sum(v for k, v in dropped.items() if k != "near_duplicate")
+    floor_s, floor_rows = floor_measure(run_id, work / "floor.parquet")
+    connections.close_all()
+
+    print(f"\nbuild of {stats['considered']:,} rows -> {stats['rows']:,} kept; dropped {dropped}")
+    print(f"{'stage':<22}{'seconds':>10}")
+    for stage, seconds in timings.items():
+        print(f"{stage:<22}{seconds:>10.2f}")
+    other = build_s - sum(timings.values())
+    print(f"{'(unaccounted)':<22}{other:>10.2f}")
+    print(f"{'total release_build':<22}{build_s:>10.2f}")
+    print(f"\nfloor: COPY of {floor_rows:,} rows -> parquet (pyarrow): {floor_s:.2f}s")
+    ratio = (build_s - near_s) / floor_s if floor_s else float("inf")
+    near_rate = into_near / near_s if near_s else float("inf")
+    peak = built["rss_peak"]
+    print(f"\nbuild without near-dup / floor: {build_s - near_s:.2f}s / {floor_s:.2f}s = {ratio:.2f}x "
+          f"(target <= {TARGET_RATIO:.0f}x) {verdict(ratio <= TARGET_RATIO)}")
+    print(f"near-dup: {into_near:,} rows in {near_s:.2f}s = {near_rate:,.0f} rows/s "
+          f"(target >= {TARGET_NEARDUP:,}) {verdict(near_rate >= TARGET_NEARDUP)}")
+    print(f"peak RSS of the build process: {peak:,.0f} MB (before the build {built['rss_before']:,.0f} MB; "
+          f"target <= {TARGET_RSS_MB:,} MB) {verdict(peak <= TARGET_RSS_MB)}", flush=True)
+    return {"rows": stats["considered"], "peak": peak, "before": built["rss_before"]}
+
+
+def verdict(good: bool) -> str:
+    return "OK" if good else "MISSED"
+
+
+def flatness(small: dict, large: dict) -> None:
+    """How the build's peak RSS grows from the smallest size to the largest."""
+    growth = large["peak"] / small["peak"]
+    per_row = (large["peak"] - small["peak"]) * 1024 * 1024 / max(large["rows"] - small["rows"], 1)
+    print(f"\n=== flat ===\npeak RSS {small['peak']:,.0f} MB at {small['rows']:,} rows, {large['peak']:,.0f} MB at "
+          f"{large['rows']:,} rows: {growth:.2f}x for {large['rows'] / small['rows']:.0f}x the rows, "
+          f"{per_row:,.0f} bytes a row more (target <= {TARGET_FLAT:.1f}x) {verdict(growth <= TARGET_FLAT)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", default="100000,1000000",
+                        help="comma-separated sizes, each measured on a fresh database (default: %(default)s)")
     parser.add_argument("--leaves", type=int, default=1_000)
     parser.add_argument("--keep-db", action="store_true", help="do not drop the benchmark database at the end")
     parser.add_argument("--child-build", type=int, help=argparse.SUPPRESS)  # internal: the build process
@@ -234,6 +300,10 @@ def main() -> int:
         build_child("2026.1.0", args.child_build)
         return 0
 
+    try:
+        sizes = sorted({int(size.replace("_", "")) for size in args.rows.split(",") if size.strip()})
+    except ValueError:
+        parser.error(f"--rows takes comma-separated row counts such as 100000,1000000, not {args.rows!r}")
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
     work = Path(tempfile.mkdtemp(prefix="bench-release-"))
     os.environ["DATABASE_URL"] = url
@@ -242,51 +312,10 @@ def main() -> int:
     os.environ["SEEDBED_RELEASE_SCRATCH"] = str(work / "scratch")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contrib.settings")
     sys.path.insert(0, str(REPO))
-    database_recreate(url)
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
-
-        t = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"migrate: {time.perf_counter() - t:.1f}s")
-
-        t = time.perf_counter()
-        run_id, leaves = world_make(args.leaves)
-        kinds = samples_copy(run_id, leaves, args.rows)
-        print(f"setup: {args.rows:,} samples over {len(leaves):,} leaves by COPY in {time.perf_counter() - t:.1f}s "
-              f"({kinds['distinct']:,} distinct, {kinds['exact']:,} exact and {kinds['near']:,} near duplicates)",
-              flush=True)
-        connections.close_all()
-
-        built = build_run(url, run_id)
-        build_s, stats, timings = built["seconds"], built["stats"], built["timings"]
-        near_s = timings.get("near_dup", 0.0)
-        dropped = stats["dropped"]
-        into_near = stats["considered"] - sum(v for k, v in dropped.items() if k != "near_duplicate")
-        floor_s, floor_rows = floor_measure(run_id, work / "floor.parquet")
-
-        print(f"\nbuild of {stats['considered']:,} rows -> {stats['rows']:,} kept; dropped {dropped}")
-        print(f"{'stage':<22}{'seconds':>10}")
-        for stage, seconds in timings.items():
-            print(f"{stage:<22}{seconds:>10.2f}")
-        other = build_s - sum(timings.values())
-        print(f"{'(unaccounted)':<22}{other:>10.2f}")
-        print(f"{'total release_build':<22}{build_s:>10.2f}")
-        print(f"\nfloor: COPY of {floor_rows:,} rows -> parquet (pyarrow): {floor_s:.2f}s")
-        ratio = (build_s - near_s) / floor_s if floor_s else float("inf")
-        near_rate = into_near / near_s if near_s else float("inf")
-        peak = built["rss_peak"]
-        ok = lambda good: "OK" if good else "MISSED"
-        print(f"\nbuild without near-dup / floor: {build_s - near_s:.2f}s / {floor_s:.2f}s = {ratio:.2f}x "
-              f"(target <= {TARGET_RATIO:.0f}x) {ok(ratio <= TARGET_RATIO)}")
-        print(f"near-dup: {into_near:,} rows in {near_s:.2f}s = {near_rate:,.0f} rows/s "
-              f"(target >= {TARGET_NEARDUP:,}) {ok(near_rate >= TARGET_NEARDUP)}")
-        print(f"peak RSS of the build process: {peak:,.0f} MB (before the build {built['rss_before']:,.0f} MB; "
-              f"target <= {TARGET_RSS_MB:,} MB, and flat in the rows) {ok(peak <= TARGET_RSS_MB)}")
+        results = [measure(url, rows, args.leaves, work) for rows in sizes]
+        if len(results) > 1:
+            flatness(results[0], results[-1])
     finally:
         with contextlib.suppress(Exception):  # Django may not be set up yet
             from django.db import connections
