@@ -23,6 +23,8 @@ CURRENT_COLOUR = "#2d6a4f"
 WIDTH = 720
 LABEL_W = 250
 VALUE_W = 70
+#: The value column of paired bars holds "after (+delta)", about twice a plain value.
+PAIRED_VALUE_W = 140
 BAR_H = 18
 ROW_H = 28
 LEGEND_H = 22
@@ -229,7 +231,7 @@ def paired_bars(
 ) -> SafeString:
     """Two thin bars per row (before and after), scaled to the largest value; a legend below."""
     biggest = max((max(a, b) for _, a, b in rows), default=0) or 1
-    span = WIDTH - LABEL_W - VALUE_W
+    span = WIDTH - LABEL_W - PAIRED_VALUE_W
     half = BAR_H // 2
     parts: list[str] = []
     for i, (row_label, before, after) in enumerate(rows):

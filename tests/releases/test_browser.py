@@ -92,6 +92,15 @@ def test_a_maintainer_creates_a_release_watches_it_build_on_a_worker_publishes_a
         assert release.status == "built", release.error
         assert release.progress["rows_total"] == release.stats["considered"] >= 3 * WORKFLOW_ROWS_PER_LEAF
         expect(page.get_by_role("img", name="Rows of 2026.12.0 by area and kind")).to_be_visible()
+        # every "rows (+change)" label of the diff chart fits inside the chart, the longest bar's too
+        diff_chart = page.locator("svg.chart--diff")
+        chart_box = diff_chart.bounding_box()
+        assert chart_box is not None
+        values = diff_chart.locator("text.chart-value").all()
+        assert values
+        for value in values:
+            box = value.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= chart_box["x"] + chart_box["width"], value.text_content()
 
         page.get_by_role("button", name="Publish").click()
         expect(page.locator(".flash")).to_contain_text("Release 2026.12.0 is published")
