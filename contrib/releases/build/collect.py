@@ -12,7 +12,7 @@ from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
 
 from contrib.releases.build.leaves import ReleaseLeaf
@@ -78,10 +78,15 @@ def provenance(leaf: ReleaseLeaf, *, origin: str, teacher_model: str = "", pipel
     )
 
 
+def kept_samples(run_ids: Sequence[int], revision_ids: Sequence[int]) -> QuerySet[Sample]:
+    """The kept samples of ``run_ids`` on the leaf revisions ``revision_ids``: what a release may include."""
+    return Sample.objects.filter(run_id__in=list(run_ids), kept=True, leaf_revision_id__in=list(revision_ids))
+
+
 def sample_rows(run_ids: Sequence[int], revision_ids: Sequence[int]) -> Generator[tuple[Any, ...], None, None]:
     """SAMPLE_FIELDS of the kept samples of ``run_ids`` on ``revision_ids``, by leaf path, stage, index, run, pk."""
     samples = (
-        Sample.objects.filter(run_id__in=list(run_ids), kept=True, leaf_revision_id__in=list(revision_ids))
+        kept_samples(run_ids, revision_ids)
         .order_by(_binary("leaf_path"), _binary("stage"), "index", "run_id", "pk")
         .values_list(*SAMPLE_FIELDS)
     )
@@ -98,8 +103,7 @@ def sample_rows(run_ids: Sequence[int], revision_ids: Sequence[int]) -> Generato
 def candidate_count(leaves: Sequence[ReleaseLeaf], run_ids: Sequence[int], *, include_seed_examples: bool) -> int:
     """How many rows :func:`collect` will give: one COUNT of the samples, plus the seed examples."""
     seeds = sum(1 for leaf in leaves for _ in seed_rows(leaf)) if include_seed_examples else 0
-    revision_ids = [leaf.revision_id for leaf in leaves]
-    return seeds + Sample.objects.filter(run_id__in=list(run_ids), kept=True, leaf_revision_id__in=revision_ids).count()
+    return seeds + kept_samples(run_ids, [leaf.revision_id for leaf in leaves]).count()
 
 
 def collect(leaves: Sequence[ReleaseLeaf], run_ids: Sequence[int], *, include_seed_examples: bool,
